@@ -1,0 +1,26 @@
+"""Command-line options and the fixture plugins behind the runbook suites.
+
+`pytest` alone runs the rehearsal (suites/); `pytest tests` runs the project's own tests.
+"""
+
+import os
+
+# Ryuk, testcontainers' reaper, is an image pulled from Docker Hub: never reachable offline, and
+# a pull attempt is traffic to a public address. Fixtures remove their own containers instead.
+os.environ["TESTCONTAINERS_RYUK_DISABLED"] = "true"
+
+import pytest
+
+import fixtures.hookspecs
+
+pytest_plugins = [
+    "fixtures.session",
+    "fixtures.reporting",
+    "fixtures.staging",
+    "fixtures.deploy",
+    "fixtures.verify",
+]
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(fixtures.hookspecs)

@@ -1,0 +1,308 @@
+"""The RustFS Custom App spec of runbook Step 3: rendered from the profile, and linted.
+
+The two settings that make binary replacement work are `RUSTFS_VOLUMES=/data` and a `user:`
+equal to the data owner; the lint names every way a spec is known to break the cutover.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import yaml
+from pydantic import SecretStr
+
+from cutover.profile import Profile
+
+DATA_MOUNT = "/data"
+CATALOG_DATA_PATH = "/rustfs/data0"
+CATALOG_APP_UID = 568
+IMAGE_DEFAULT_UID = 10001
+SECRET_ENV_KEYS = ("RUSTFS_SECRET_KEY", "MINIO_ROOT_PASSWORD")
+
+
+@dataclass(frozen=True)
+class Volume:
+    host: str
+    container: str
+    mode: str = "rw"
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    """One compose service, the shape TrueNAS's "Install via YAML" takes."""
+
+    service: str
+    image: str
+    user: str
+    environment: dict[str, str | SecretStr]
+    volumes: tuple[Volume, ...]
+    ports: tuple[str, ...] = ()
+    command: tuple[str, ...] = ()
+    restart: str = "unless-stopped"
+    secret_source: str = "the root secret"
+
+    def env_value(self, key: str) -> str | None:
+        value = self.environment.get(key)
+        if isinstance(value, SecretStr):
+            return value.get_secret_value()
+        return value
+
+    def container_env(self) -> dict[str, str]:
+        """The environment with secrets revealed: only for handing to the container engine."""
+        return {k: self.env_value(k) or "" for k in self.environment}
+
+    def with_changes(self, **changes: Any) -> AppSpec:
+        return replace(self, **changes)
+
+    def to_compose(self) -> dict[str, Any]:
+        """The YAML document, secrets shown as a reference to where they come from."""
+        env = {
+            k: (f"<{self.secret_source}>" if isinstance(v, SecretStr) else v)
+            for k, v in self.environment.items()
+        }
+        service: dict[str, Any] = {
+            "image": self.image,
+            "restart": self.restart,
+            "user": self.user,
+            "environment": env,
+        }
+        if self.command:
+            service["command"] = list(self.command)
+        if self.ports:
+            service["ports"] = list(self.ports)
+        service["volumes"] = [f"{v.host}:{v.container}" for v in self.volumes]
+        return {"services": {self.service: service}}
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_compose(), sort_keys=False, allow_unicode=True)
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Where an engine's API and console listen."""
+
+    bind: str
+    api_port: int
+    console_port: int
+
+    @property
+    def api_address(self) -> str:
+        return f"{self.bind}:{self.api_port}"
+
+    @property
+    def console_address(self) -> str:
+        return f"{self.bind}:{self.console_port}"
+
+
+def render_rustfs_app(
+    profile: Profile,
+    *,
+    data_owner: str,
+    host_path: str,
+    secret: SecretStr,
+    listen: Listen,
+    image: str | None = None,
+) -> AppSpec:
+    """Runbook Step 3, filled in: same dataset, same owner, same root keys, pinned image."""
+    source = (
+        f"secret from ${profile.credentials.secret_env}"
+        if profile.credentials.secret_env
+        else "secret from credentials.secret_file"
+    )
+    return AppSpec(
+        service=profile.target.app,
+        image=image or profile.target.image.official,
+        user=data_owner,
+        environment={
+            "RUSTFS_VOLUMES": DATA_MOUNT,
+            "RUSTFS_ADDRESS": listen.api_address,
+            "RUSTFS_CONSOLE_ENABLE": "true",
+            "RUSTFS_CONSOLE_ADDRESS": listen.console_address,
+            "RUSTFS_CONSOLE_CORS_ALLOWED_ORIGINS": "*",
+            "RUSTFS_CORS_ALLOWED_ORIGINS": "*",
+            "RUSTFS_ACCESS_KEY": profile.credentials.access_key,
+            "RUSTFS_SECRET_KEY": secret,
+        },
+        volumes=(Volume(host_path, DATA_MOUNT),),
+        ports=(
+            f"{listen.api_port}:{listen.api_port}",
+            f"{listen.console_port}:{listen.console_port}",
+        ),
+        secret_source=source,
+    )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong with a spec, phrased as what was found and what to do."""
+
+    rule: str
+    message: str
+
+
+@dataclass
+class SpecLint:
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, rule: str, message: str) -> None:
+        self.findings.append(Finding(rule, message))
+
+    def rules(self) -> set[str]:
+        return {f.rule for f in self.findings}
+
+
+def _uid(user: str) -> int | None:
+    head = user.split(":", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def lint_app_spec(spec: AppSpec, *, data_owner: str, host_path: str) -> SpecLint:
+    """Every runbook gotcha a deployed spec can carry, each with its fix."""
+    lint = SpecLint()
+    owner_uid = _uid(data_owner)
+    uid = _uid(spec.user) if spec.user else None
+    if not spec.user:
+        lint.add(
+            "user",
+            f"no user: set; the image default UID {IMAGE_DEFAULT_UID} cannot read data owned by "
+            f'{data_owner}: set user: "{data_owner}"',
+        )
+    elif spec.user != data_owner:
+        why = ""
+        if uid == IMAGE_DEFAULT_UID:
+            why = f" (UID {IMAGE_DEFAULT_UID} is the RustFS image default)"
+        elif uid == CATALOG_APP_UID and owner_uid != CATALOG_APP_UID:
+            why = f" (UID {CATALOG_APP_UID} is what the TrueNAS catalog app forces)"
+        lint.add(
+            "user",
+            f"container runs as {spec.user}{why} but the data is owned by {data_owner}: "
+            f'set user: "{data_owner}" (container user must equal the data owner)',
+        )
+    volumes = spec.env_value("RUSTFS_VOLUMES")
+    if volumes != DATA_MOUNT:
+        lint.add(
+            "volumes-env",
+            f'RUSTFS_VOLUMES is {volumes!r}; set RUSTFS_VOLUMES: "{DATA_MOUNT}" so RustFS reads the '
+            f"MinIO data (the catalog app's default is {CATALOG_DATA_PATH})",
+        )
+    data_mounts = [v for v in spec.volumes if v.container == DATA_MOUNT]
+    catalog = [v for v in spec.volumes if v.container == CATALOG_DATA_PATH]
+    if catalog:
+        lint.add(
+            "catalog-app",
+            f"{CATALOG_DATA_PATH} is mounted ({catalog[0].host}): this is the TrueNAS catalog "
+            "app's own store, not your MinIO dataset; deploy a Custom App instead (runbook Step 3)",
+        )
+    if not data_mounts:
+        lint.add(
+            "host-path",
+            f"nothing is mounted at {DATA_MOUNT}; mount the dataset host path: "
+            f"- {host_path}:{DATA_MOUNT}",
+        )
+    for mount in data_mounts:
+        if mount.host.rstrip("/") != host_path.rstrip("/"):
+            hint = ""
+            if mount.host.rstrip("/") == "/export":
+                hint = " (/export is MinIO's in-container mount point, not a host path)"
+            lint.add(
+                "host-path",
+                f"{mount.host}{hint} is mounted at {DATA_MOUNT}, but the MinIO dataset is at "
+                f"{host_path}: mount - {host_path}:{DATA_MOUNT}",
+            )
+        if mount.mode != "rw":
+            lint.add("host-path", f"{mount.host} is mounted {mount.mode}; RustFS needs it rw")
+    tag = spec.image.rpartition(":")[2] if ":" in spec.image.rsplit("/", 1)[-1] else ""
+    if not tag or tag == "latest":
+        lint.add(
+            "image-pin",
+            f"image {spec.image} is not pinned; use a release tag (e.g. rustfs/rustfs:1.0.1) so "
+            "the change record says what ran",
+        )
+    for key in SECRET_ENV_KEYS:
+        raw = spec.environment.get(key)
+        if isinstance(raw, str) and raw and not raw.startswith("<") and "${" not in raw:
+            lint.add(
+                "inline-secret",
+                f"{key} is written inline in the spec; keep the secret out of committed files "
+                "(reference it from the environment or a secret file) and rotate it (Step 7)",
+            )
+    return lint
+
+
+def render_minio_app(
+    profile: Profile,
+    *,
+    data_owner: str,
+    host_path: str,
+    secret: SecretStr,
+    listen: Listen,
+    image: str,
+    data_subdir: str = "",
+) -> AppSpec:
+    """The source side as the TrueNAS minio app runs it: the host path mounted at /export."""
+    mount = profile.source.mount_path
+    served = f"{mount}/{data_subdir}" if data_subdir else mount
+    return AppSpec(
+        service=profile.source.app,
+        image=image,
+        user=data_owner,
+        environment={
+            "MINIO_ROOT_USER": profile.credentials.access_key,
+            "MINIO_ROOT_PASSWORD": secret,
+        },
+        volumes=(Volume(host_path, mount),),
+        command=(
+            "server",
+            served,
+            "--address",
+            listen.api_address,
+            "--console-address",
+            listen.console_address,
+        ),
+    )
+
+
+def minio_standin_for(spec: AppSpec, *, minio_image: str) -> AppSpec:
+    """Run a RustFS spec with MinIO instead, mapping RustFS settings onto MinIO's flags.
+
+    Everything the deploy checks look at (user, RUSTFS_* variables, mounts) is kept, so only the
+    engine binary differs; the report says in plain words that this happened.
+    """
+    env = dict(spec.environment)
+    env["MINIO_ROOT_USER"] = spec.env_value("RUSTFS_ACCESS_KEY") or ""
+    secret = spec.environment.get("RUSTFS_SECRET_KEY")
+    env["MINIO_ROOT_PASSWORD"] = secret if secret is not None else ""
+    return spec.with_changes(
+        image=minio_image,
+        environment=env,
+        command=(
+            "server",
+            spec.env_value("RUSTFS_VOLUMES") or DATA_MOUNT,
+            "--address",
+            spec.env_value("RUSTFS_ADDRESS") or ":9000",
+            "--console-address",
+            spec.env_value("RUSTFS_CONSOLE_ADDRESS") or ":9001",
+        ),
+    )
+
+
+def spec_from_container(attrs: dict[str, Any]) -> AppSpec:
+    """What a running container really is (docker inspect), as an AppSpec the lint can read."""
+    config = attrs.get("Config") or {}
+    env: dict[str, str | SecretStr] = {}
+    for item in config.get("Env") or []:
+        key, _, value = item.partition("=")
+        env[key] = SecretStr(value) if key in SECRET_ENV_KEYS else value
+    volumes = tuple(
+        Volume(m.get("Source", ""), m.get("Destination", ""), "rw" if m.get("RW", True) else "ro")
+        for m in attrs.get("Mounts") or []
+    )
+    return AppSpec(
+        service=(attrs.get("Name") or "").lstrip("/"),
+        image=config.get("Image", ""),
+        user=config.get("User", ""),
+        environment=env,
+        volumes=volumes,
+        command=tuple(config.get("Cmd") or ()),
+    )

@@ -1,0 +1,139 @@
+"""Engine containers for rehearsals: MinIO and RustFS share one base, readiness is a strategy.
+
+Containers run with host networking on 127.0.0.1 ports (no bridge exists on a machine whose
+engine was started with --bridge=none), as the data owner, with the dataset bind-mounted rw.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from testcontainers.core.container import DockerContainer
+from testcontainers.core.waiting_utils import WaitStrategy, WaitStrategyTarget
+
+from cutover.appspec import AppSpec
+from cutover.errors import CutoverError
+from cutover.profile import EngineKind
+
+LABEL = "rustfs-cutover.run"
+READY_PATHS = {EngineKind.MINIO: "/minio/health/ready", EngineKind.RUSTFS: "/health/ready"}
+
+
+class EngineNotReady(CutoverError):
+    """The engine did not answer its readiness probe; carries its own last log lines."""
+
+    def __init__(self, message: str, *, exit_code: int | None, log_tail: str) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.log_tail = log_tail
+
+
+def log_tail(container: DockerContainer, lines: int = 40) -> str:
+    try:
+        raw = container.get_wrapped_container().logs(stdout=True, stderr=True, tail=lines)
+    except Exception as exc:  # the container may be gone already
+        return f"(no logs: {exc})"
+    return raw.decode("utf-8", errors="replace").rstrip()
+
+
+class EngineReady(WaitStrategy):
+    """Poll the engine's own health endpoint; give up at once if the process has exited."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+
+    def wait_until_ready(self, container: WaitStrategyTarget) -> None:
+        deadline = time.monotonic() + self._startup_timeout
+        last_error = "no answer yet"
+        while True:
+            container.reload()
+            if container.status in {"exited", "dead"}:
+                state = container.get_wrapped_container().attrs["State"]
+                code = state.get("ExitCode")
+                raise EngineNotReady(
+                    f"the engine exited with code {code} before {self.url} answered",
+                    exit_code=code,
+                    log_tail=log_tail(container),  # type: ignore[arg-type]
+                )
+            try:
+                with urllib.request.urlopen(self.url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+                    last_error = f"HTTP {response.status}"
+            except urllib.error.HTTPError as exc:
+                last_error = f"HTTP {exc.code}"
+            except OSError as exc:
+                last_error = str(exc)
+            if time.monotonic() > deadline:
+                raise EngineNotReady(
+                    f"{self.url} did not answer 200 within {self._startup_timeout:.0f} s "
+                    f"(last: {last_error})",
+                    exit_code=None,
+                    log_tail=log_tail(container),  # type: ignore[arg-type]
+                )
+            time.sleep(self._poll_interval)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+class EngineContainer(DockerContainer):
+    """An S3 engine started from an app spec, the way TrueNAS would run it, on host networking."""
+
+    kind: EngineKind
+
+    def __init__(self, spec: AppSpec, *, name: str, run_id: str, api: Endpoint) -> None:
+        super().__init__(spec.image)
+        self.spec = spec
+        self.api = api
+        self.with_name(name)
+        self.with_kwargs(network_mode="host", user=spec.user, labels={LABEL: run_id})
+        for key, value in spec.container_env().items():
+            self.with_env(key, value)
+        for volume in spec.volumes:
+            self.with_volume_mapping(volume.host, volume.container, volume.mode)
+        if spec.command:
+            self.with_command(list(spec.command))
+        self.readiness = EngineReady(api.url + READY_PATHS[self.kind]).with_poll_interval(0.25)
+
+    def wait_ready(self, timeout: float = 60) -> float:
+        """Block until ready; returns the monotonic time at which readiness was seen."""
+        self.readiness.with_startup_timeout(int(timeout)).wait_until_ready(self)
+        return time.monotonic()
+
+    def graceful_stop(self, timeout: int = 30) -> None:
+        """`docker stop`: SIGTERM, as TrueNAS's Apps -> Stop does, keeping the container for inspection."""
+        self.get_wrapped_container().stop(timeout=timeout)
+        self.reload()
+
+    def inspect(self) -> dict:
+        self.reload()
+        return self.get_wrapped_container().attrs
+
+    def remove(self) -> None:
+        with contextlib.suppress(Exception):  # already gone: nothing left to clean
+            self.stop(force=True)
+
+
+class MinioContainer(EngineContainer):
+    kind = EngineKind.MINIO
+
+
+class RustfsContainer(EngineContainer):
+    kind = EngineKind.RUSTFS
+
+
+def container_class(kind: EngineKind) -> type[EngineContainer]:
+    return {EngineKind.MINIO: MinioContainer, EngineKind.RUSTFS: RustfsContainer}[kind]

@@ -1,0 +1,357 @@
+"""Engine images for rehearsals: the official image where one can be had, a local build otherwise.
+
+The official images stay the default (users who can pull them rehearse with exactly what they
+will deploy). On a machine with no container registry the same engine is built from source
+through a package registry that *is* reachable: MinIO via the Go module proxy (MinIO's own
+documented source install) into a `FROM scratch` image. Building RustFS images comes later.
+
+CLI: `python -m cutover.images ensure --target rehearsal [--role source|target|all]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from cutover.errors import CutoverError
+from cutover.profile import REPO_ROOT, CargoBuild, GoBuild, ImageSpec, load_profile
+
+if TYPE_CHECKING:
+    import docker
+
+MINIO_DOCKERFILE = REPO_ROOT / "docker" / "minio" / "Dockerfile"
+DEFAULT_SOCKET = "unix:///var/run/docker.sock"
+
+# Go pseudo-versions end in `<yyyymmddhhmmss>-<12 hex>`, after `v0.0.0-`, `-0.` or `-pre.0.`.
+_PSEUDO_VERSION = re.compile(r"^v\d+\.\d+\.\d+-(?:.*[.-])?(\d{14})-([0-9a-f]{12})$")
+
+Say = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    """Default progress sink: the library says nothing unless a caller wants to hear it."""
+
+
+@dataclass(frozen=True)
+class ResolvedImage:
+    """An image that exists in the local engine, and whether it is the official one or ours."""
+
+    ref: str
+    image_id: str
+    origin: Literal["official", "local-build"]
+
+
+@dataclass(frozen=True)
+class PseudoVersion:
+    """Commit time and hash of a Go pseudo-version: MinIO's build stamps them into the binary."""
+
+    commit_time: datetime
+    commit: str
+
+    @property
+    def version(self) -> str:
+        """MinIO's `cmd.Version`: the commit time in RFC 3339, as its gen-ldflags.go writes it."""
+        return self.commit_time.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @property
+    def release_tag(self) -> str:
+        """MinIO's `cmd.ReleaseTag` for a source build: `DEVELOPMENT.` + version with `:` -> `-`."""
+        return "DEVELOPMENT." + self.version.replace(":", "-")
+
+
+def parse_pseudo_version(version: str) -> PseudoVersion:
+    """Split `v0.0.0-YYYYMMDDHHMMSS-abcdef123456`; MinIO has no semver tags, so builds pin these."""
+    match = _PSEUDO_VERSION.match(version)
+    if not match:
+        raise CutoverError(
+            f"cannot derive MinIO's build stamp from module version {version!r}: expected a Go "
+            "pseudo-version like v0.0.0-20260212201848-7aac2a2c5b7c (MinIO publishes no semver "
+            "tags, so pin a commit)"
+        )
+    stamp, commit = match.groups()
+    commit_time = datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    return PseudoVersion(commit_time=commit_time, commit=commit)
+
+
+def minio_ldflags(version: str) -> str:
+    """The `-X` stamps MinIO's own build sets (buildscripts/gen-ldflags.go), so that
+    `minio --version` names the commit it runs. CommitID is only the 12-hex short hash here:
+    the pseudo-version carries no more."""
+    pv = parse_pseudo_version(version)
+    pkg = "github.com/minio/minio/cmd"
+    return " ".join(
+        [
+            "-s -w",
+            f"-X {pkg}.Version={pv.version}",
+            f"-X {pkg}.CopyrightYear={pv.commit_time.year}",
+            f"-X {pkg}.ReleaseTag={pv.release_tag}",
+            f"-X {pkg}.CommitID={pv.commit}",
+            f"-X {pkg}.ShortCommitID={pv.commit}",
+        ]
+    )
+
+
+def default_cache_dir() -> Path:
+    """Built binaries outlive the repo checkout: rebuilding MinIO costs minutes."""
+    env = os.environ.get("RUSTFS_CUTOVER_CACHE")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "rustfs-cutover"
+
+
+def docker_client() -> docker.DockerClient:
+    """A client for the local engine, or an error that says how to get one."""
+    import docker
+
+    where = os.environ.get("DOCKER_HOST") or DEFAULT_SOCKET
+    message = (
+        f"No Docker engine answers at {where}: run scripts/setup.sh, "
+        "which starts Debian's docker.io engine"
+    )
+    try:
+        client = docker.from_env()
+        client.ping()
+    except docker.errors.DockerException as exc:
+        raise CutoverError(message) from exc
+    except OSError as exc:  # requests' connection errors are OSErrors too
+        raise CutoverError(message) from exc
+    return client
+
+
+def _local_image_id(client: docker.DockerClient, ref: str) -> str | None:
+    from docker.errors import ImageNotFound
+
+    try:
+        return client.images.get(ref).id
+    except ImageNotFound:
+        return None
+
+
+def image_digest(client: docker.DockerClient, ref: str) -> str:
+    """The image ID (sha256 of its config): what the change record pins, tags being movable."""
+    image_id = _local_image_id(client, ref)
+    if image_id is None:
+        raise CutoverError(f"image {ref} is not in the local Docker engine")
+    return image_id
+
+
+def _try_pull(client: docker.DockerClient, ref: str, say: Say) -> str | None:
+    """Pull where the profile allows it; a registry that does not answer is not an error here."""
+    from docker.errors import DockerException
+    from docker.utils import parse_repository_tag
+
+    repository, tag = parse_repository_tag(ref)
+    say(f"pulling {ref}")
+    try:
+        image = client.images.pull(repository, tag=tag or "latest")
+    except (DockerException, OSError) as exc:
+        say(f"pull of {ref} failed ({str(exc).splitlines()[0] if str(exc) else exc!r})")
+        return None
+    return image.id
+
+
+def resolve_image(
+    client: docker.DockerClient, spec: ImageSpec, pull: bool, say: Say = _quiet
+) -> ResolvedImage | None:
+    """Find a usable image without building: official (present or pulled) first, then ours."""
+    image_id = _local_image_id(client, spec.official)
+    if image_id:
+        return ResolvedImage(spec.official, image_id, "official")
+    if pull:
+        image_id = _try_pull(client, spec.official, say)
+        if image_id:
+            return ResolvedImage(spec.official, image_id, "official")
+    if spec.local:
+        image_id = _local_image_id(client, spec.local)
+        if image_id:
+            return ResolvedImage(spec.local, image_id, "local-build")
+    return None
+
+
+def _go_binary() -> str:
+    """`go` from PATH, or the tarball install's usual place (non-login shells may lack it)."""
+    found = shutil.which("go")
+    if found:
+        return found
+    fallback = Path("/usr/local/go/bin/go")
+    if fallback.is_file() and os.access(fallback, os.X_OK):
+        return str(fallback)
+    raise CutoverError(
+        "no `go` toolchain found (PATH or /usr/local/go/bin): it is needed to build MinIO from "
+        "source where its official image cannot be pulled; install Go, or load the official "
+        "image with `docker load`, or set pull_images: true where quay.io is reachable"
+    )
+
+
+def _minio_cache_key(version: str) -> str:
+    """Pseudo-versions are keyed by commit (as the local image tag is); anything else verbatim."""
+    match = _PSEUDO_VERSION.match(version)
+    return match.group(2) if match else version
+
+
+def build_minio_binary(build: GoBuild, cache_dir: Path, say: Say = _quiet) -> Path:
+    """`go install` MinIO at the pinned revision, once: the binary is cached across checkouts."""
+    target_dir = cache_dir / "minio" / _minio_cache_key(build.version)
+    binary = target_dir / "minio"
+    # The stamp records how the cached binary was linked: one built with other flags (say,
+    # without the version stamps) is rebuilt rather than trusted. Relinking is cheap once Go's
+    # build cache holds the compiled packages.
+    stamp = target_dir / "minio.ldflags"
+    ldflags = minio_ldflags(build.version)
+    if binary.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == ldflags:
+        say(f"MinIO binary cached at {binary}")
+        return binary
+    go = _go_binary()
+    target_dir.mkdir(parents=True, exist_ok=True)
+    module_ref = f"{build.go_module}@{build.version}"
+    say(f"building {module_ref} with go install (a few minutes)")
+    # Build next to the final place so the move is a same-filesystem atomic rename: an
+    # interrupted build never leaves a half-written binary that a later run would trust.
+    with tempfile.TemporaryDirectory(prefix=".build-", dir=target_dir) as tmp:
+        env = {**os.environ, "CGO_ENABLED": "0", "GOBIN": tmp}
+        cmd = [go, "install", "-trimpath", "-ldflags", ldflags, module_ref]
+        proc = subprocess.run(cmd, env=env, cwd=tmp, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-20:])
+            raise CutoverError(f"`go install {module_ref}` failed ({proc.returncode}):\n{tail}")
+        built = Path(tmp) / "minio"
+        if not built.is_file():
+            raise CutoverError(f"`go install {module_ref}` produced no `minio` binary in {tmp}")
+        os.replace(built, binary)
+    stamp.write_text(ldflags, encoding="utf-8")
+    say(f"MinIO binary built at {binary}")
+    return binary
+
+
+def build_minio_image(
+    client: docker.DockerClient, build: GoBuild, binary: Path, tag: str, say: Say = _quiet
+) -> str:
+    """`docker build` the scratch image from a context holding only the binary (fast, small)."""
+    from docker.errors import BuildError, DockerException
+
+    say(f"building image {tag} from {MINIO_DOCKERFILE.relative_to(REPO_ROOT)}")
+    with tempfile.TemporaryDirectory(prefix="minio-image-") as ctx:
+        shutil.copy2(MINIO_DOCKERFILE, Path(ctx) / "Dockerfile")
+        # A hard link avoids copying 150 MB when the cache and /tmp share a filesystem.
+        try:
+            os.link(binary, Path(ctx) / "minio")
+        except OSError:
+            shutil.copy2(binary, Path(ctx) / "minio")
+        try:
+            image, _logs = client.images.build(
+                path=ctx,
+                tag=tag,
+                rm=True,
+                forcerm=True,
+                buildargs={"MINIO_MODULE": build.go_module, "MINIO_VERSION": build.version},
+            )
+        except BuildError as exc:
+            raise CutoverError(f"docker build of {tag} failed: {exc.msg}") from exc
+        except DockerException as exc:
+            raise CutoverError(f"docker build of {tag} failed: {exc}") from exc
+    return image.id
+
+
+def ensure_image(
+    client: docker.DockerClient,
+    spec: ImageSpec,
+    pull: bool,
+    cache_dir: Path,
+    say: Say = _quiet,
+) -> ResolvedImage:
+    """An image the rehearsal can run: resolve it, or build it from source when none is here."""
+    resolved = resolve_image(client, spec, pull, say)
+    if resolved:
+        return resolved
+    build = spec.build
+    if build is None or not spec.local:
+        raise CutoverError(
+            f"image {spec.official} is not in the local Docker engine and the profile names no "
+            "local build for it: load it with `docker load`, or set pull_images: true"
+        )
+    if isinstance(build, CargoBuild):
+        raise CutoverError(
+            f"building RustFS images ({build.crate} {build.version} from crates.io) is not "
+            f"implemented yet: load the official image {spec.official} with `docker load` "
+            f"(or tag an equivalent image as {spec.local})"
+        )
+    binary = build_minio_binary(build, cache_dir, say)
+    image_id = build_minio_image(client, build, binary, spec.local, say)
+    return ResolvedImage(spec.local, image_id, "local-build")
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+def _cmd_ensure(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.markup import escape
+
+    out = Console(highlight=False, soft_wrap=True)
+    profile = load_profile(args.target)
+    cache_dir = Path(args.cache_dir).expanduser() if args.cache_dir else default_cache_dir()
+    client = docker_client()
+    roles = ["source", "target"] if args.role == "all" else [args.role]
+
+    def say(line: str) -> None:
+        out.print(f"  [dim]{escape(line)}[/dim]")
+
+    for role in roles:
+        engine = getattr(profile, role)
+        label = f"{role} ({engine.engine})"
+        try:
+            resolved = ensure_image(client, engine.image, profile.pull_images, cache_dir, say)
+        except CutoverError as exc:
+            standin = getattr(engine, "standin", None)
+            if role == "target" and standin is not None:
+                out.print(
+                    f"[yellow]{label}: image unavailable; the rehearsal will use the stand-in "
+                    f"{standin}[/yellow]"
+                )
+                out.print(f"  [dim]{escape(str(exc))}[/dim]")
+                continue
+            raise
+        short_id = resolved.image_id.removeprefix("sha256:")[:12]
+        out.print(
+            f"[green]{label}[/green]: {escape(resolved.ref)} "
+            f"[dim]({resolved.origin}, {short_id})[/dim]"
+        )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m cutover.images",
+        description="Make sure the engine images a target profile needs exist locally.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    ensure = sub.add_parser("ensure", help="resolve, pull or build the source/target images")
+    ensure.add_argument(
+        "--target", default="rehearsal", help="target profile (default: %(default)s)"
+    )
+    ensure.add_argument("--role", choices=["source", "target", "all"], default="all")
+    ensure.add_argument(
+        "--cache-dir", help="build cache (default: $RUSTFS_CUTOVER_CACHE or ~/.cache)"
+    )
+    ensure.set_defaults(func=_cmd_ensure)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CutoverError as exc:
+        from rich.console import Console
+        from rich.text import Text
+
+        Console(stderr=True, highlight=False, soft_wrap=True).print(Text(str(exc), style="red"))
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

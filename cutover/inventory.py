@@ -1,0 +1,335 @@
+"""What an engine serves: every object version, every bucket setting, every IAM entity.
+
+Captured from MinIO while it still runs (the baseline) and from the target after the cutover;
+the two must be equal, field for field, for the cutover to count as lossless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+
+from cutover.s3 import error_code
+
+
+@dataclass(frozen=True, order=True)
+class ObjectVersion:
+    bucket: str
+    key: str
+    version_id: str
+    is_latest: bool
+    delete_marker: bool
+    size: int
+    etag: str
+    last_modified: str
+    retention: str | None = None  # "GOVERNANCE until 2026-12-01T00:00:00Z"
+    legal_hold: str | None = None  # "ON" / "OFF"
+
+    @property
+    def ident(self) -> tuple[str, str, str]:
+        return (self.bucket, self.key, self.version_id)
+
+    @property
+    def label(self) -> str:
+        return f"{self.bucket}/{self.key} (version {self.version_id})"
+
+
+COMPARED_FIELDS = (
+    "is_latest",
+    "delete_marker",
+    "size",
+    "etag",
+    "last_modified",
+    "retention",
+    "legal_hold",
+)
+
+
+@dataclass
+class BucketConfig:
+    """Every per-bucket setting the runbook says carries over, normalised for comparison."""
+
+    versioning: str = "Off"
+    object_lock: dict[str, Any] | None = None
+    lifecycle: list[dict[str, Any]] | None = None
+    policy: dict[str, Any] | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+CONFIG_KINDS = ("versioning", "object_lock", "lifecycle", "policy", "tags")
+
+
+@dataclass
+class IamSnapshot:
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {status, policies}
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {members, policies}
+    policies: dict[str, Any] = field(default_factory=dict)  # name -> document
+
+
+@dataclass
+class Inventory:
+    engine: str
+    captured_at: str
+    buckets: dict[str, BucketConfig] = field(default_factory=dict)
+    objects: list[ObjectVersion] = field(default_factory=list)
+    iam: IamSnapshot = field(default_factory=IamSnapshot)
+    content_sha256: dict[str, str] = field(default_factory=dict)  # "bucket\0key\0version" -> hex
+
+    @property
+    def object_count(self) -> int:
+        return len({(o.bucket, o.key) for o in self.objects})
+
+    @property
+    def version_count(self) -> int:
+        return len(self.objects)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1, sort_keys=True, ensure_ascii=False)
+
+    def save(self, path: Path) -> Path:
+        path.write_text(self.to_json(), encoding="utf-8")
+        return path
+
+    @classmethod
+    def from_json(cls, text: str) -> Inventory:
+        data = json.loads(text)
+        return cls(
+            engine=data["engine"],
+            captured_at=data["captured_at"],
+            buckets={k: BucketConfig(**v) for k, v in data["buckets"].items()},
+            objects=[ObjectVersion(**o) for o in data["objects"]],
+            iam=IamSnapshot(**data["iam"]),
+            content_sha256=data.get("content_sha256", {}),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> Inventory:
+        return cls.from_json(path.read_text(encoding="utf-8"))
+
+
+def normalize_policy(value: Any) -> Any:
+    """Order-insensitive form of a policy document: engines return action lists in any order."""
+    if isinstance(value, dict):
+        return {k: normalize_policy(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        items = [normalize_policy(v) for v in value]
+        if all(isinstance(i, str) for i in items):
+            return sorted(items)
+        return sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
+    return value
+
+
+def content_key(bucket: str, key: str, version_id: str) -> str:
+    return f"{bucket}\0{key}\0{version_id}"
+
+
+def _iso(ts: datetime) -> str:
+    ts = ts.astimezone(UTC) if ts.tzinfo else ts
+    return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
+
+
+def _optional(call, *missing: str) -> Any:
+    try:
+        return call()
+    except ClientError as exc:
+        if error_code(exc) in missing:
+            return None
+        raise
+
+
+def capture_bucket_config(s3: BaseClient, bucket: str) -> BucketConfig:
+    config = BucketConfig()
+    versioning = s3.get_bucket_versioning(Bucket=bucket)
+    config.versioning = versioning.get("Status", "Off")
+    lock = _optional(
+        lambda: s3.get_object_lock_configuration(Bucket=bucket),
+        "ObjectLockConfigurationNotFoundError",
+        "NoSuchObjectLockConfiguration",
+    )
+    if lock:
+        config.object_lock = lock.get("ObjectLockConfiguration")
+    lifecycle = _optional(
+        lambda: s3.get_bucket_lifecycle_configuration(Bucket=bucket),
+        "NoSuchLifecycleConfiguration",
+    )
+    if lifecycle:
+        config.lifecycle = sorted(lifecycle.get("Rules", []), key=lambda r: r.get("ID", ""))
+    policy = _optional(lambda: s3.get_bucket_policy(Bucket=bucket), "NoSuchBucketPolicy")
+    if policy:
+        config.policy = normalize_policy(json.loads(policy["Policy"]))
+    tagging = _optional(
+        lambda: s3.get_bucket_tagging(Bucket=bucket), "NoSuchTagSet", "NoSuchTagSetError"
+    )
+    if tagging:
+        config.tags = {t["Key"]: t["Value"] for t in tagging.get("TagSet", [])}
+    return config
+
+
+def _lock_state(
+    s3: BaseClient, bucket: str, key: str, version_id: str
+) -> tuple[str | None, str | None]:
+    vid = {} if version_id == "null" else {"VersionId": version_id}
+    retention = _optional(
+        lambda: s3.get_object_retention(Bucket=bucket, Key=key, **vid),
+        "NoSuchObjectLockConfiguration",
+        "ObjectLockConfigurationNotFoundError",
+    )
+    hold = _optional(
+        lambda: s3.get_object_legal_hold(Bucket=bucket, Key=key, **vid),
+        "NoSuchObjectLockConfiguration",
+        "ObjectLockConfigurationNotFoundError",
+    )
+    retention_text = None
+    if retention and retention.get("Retention"):
+        r = retention["Retention"]
+        retention_text = f"{r.get('Mode')} until {_iso(r['RetainUntilDate'])}"
+    hold_text = hold["LegalHold"].get("Status") if hold and hold.get("LegalHold") else None
+    return retention_text, hold_text
+
+
+def list_versions(s3: BaseClient, bucket: str, *, lock: bool = False) -> list[ObjectVersion]:
+    versions: list[ObjectVersion] = []
+    paginator = s3.get_paginator("list_object_versions")
+    for page in paginator.paginate(Bucket=bucket):
+        for v in page.get("Versions", []):
+            retention = hold = None
+            if lock:
+                retention, hold = _lock_state(s3, bucket, v["Key"], v["VersionId"])
+            versions.append(
+                ObjectVersion(
+                    bucket=bucket,
+                    key=v["Key"],
+                    version_id=v["VersionId"],
+                    is_latest=v["IsLatest"],
+                    delete_marker=False,
+                    size=v["Size"],
+                    etag=v["ETag"].strip('"'),
+                    last_modified=_iso(v["LastModified"]),
+                    retention=retention,
+                    legal_hold=hold,
+                )
+            )
+        for m in page.get("DeleteMarkers", []):
+            versions.append(
+                ObjectVersion(
+                    bucket=bucket,
+                    key=m["Key"],
+                    version_id=m["VersionId"],
+                    is_latest=m["IsLatest"],
+                    delete_marker=True,
+                    size=0,
+                    etag="",
+                    last_modified=_iso(m["LastModified"]),
+                )
+            )
+    return versions
+
+
+def capture_iam(admin) -> IamSnapshot:
+    """Users, groups and policies through the admin API (MinIO's, which RustFS also serves)."""
+    snap = IamSnapshot()
+    users = json.loads(admin.user_list() or "{}")
+    for name, info in sorted(users.items()):
+        policies = info.get("policyName") or ""
+        snap.users[name] = {
+            "status": info.get("status"),
+            "policies": sorted(p for p in policies.split(",") if p),
+            "groups": sorted(info.get("memberOf") or []),
+        }
+    for name in sorted(json.loads(admin.group_list() or "[]") or []):
+        info = json.loads(admin.group_info(name))
+        policies = info.get("policy") or ""
+        snap.groups[name] = {
+            "members": sorted(info.get("members") or []),
+            "policies": sorted(p for p in policies.split(",") if p),
+            "status": info.get("status"),
+        }
+    for name, doc in sorted(json.loads(admin.policy_list() or "{}").items()):
+        snap.policies[name] = normalize_policy(doc)
+    return snap
+
+
+def sha256_of(s3: BaseClient, bucket: str, key: str, version_id: str) -> str:
+    vid = {} if version_id == "null" else {"VersionId": version_id}
+    body = s3.get_object(Bucket=bucket, Key=key, **vid)["Body"]
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: body.read(1 << 20), b""):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def content_sample(objects: list[ObjectVersion], size: int) -> list[ObjectVersion]:
+    """A stable sample that always includes multipart objects and spans every bucket."""
+    data = [o for o in objects if not o.delete_marker]
+    multipart = [o for o in data if "-" in o.etag]
+    rest = sorted(
+        (o for o in data if "-" not in o.etag),
+        key=lambda o: hashlib.sha1("\0".join(o.ident).encode()).hexdigest(),
+    )
+    by_bucket: dict[str, list[ObjectVersion]] = {}
+    for o in rest:
+        by_bucket.setdefault(o.bucket, []).append(o)
+    picked = list(multipart)
+    while len(picked) < size and any(by_bucket.values()):
+        for bucket in sorted(by_bucket):
+            if by_bucket[bucket] and len(picked) < size:
+                picked.append(by_bucket[bucket].pop(0))
+    return sorted(picked)
+
+
+def capture_inventory(
+    s3: BaseClient,
+    *,
+    engine: str,
+    admin=None,
+    sample_size: int = 0,
+) -> Inventory:
+    inv = Inventory(engine=engine, captured_at=_iso(datetime.now(UTC)))
+    for bucket in sorted(b["Name"] for b in s3.list_buckets().get("Buckets", [])):
+        config = capture_bucket_config(s3, bucket)
+        inv.buckets[bucket] = config
+        inv.objects.extend(list_versions(s3, bucket, lock=config.object_lock is not None))
+    inv.objects.sort()
+    if admin is not None:
+        inv.iam = capture_iam(admin)
+    for o in content_sample(inv.objects, sample_size) if sample_size else []:
+        inv.content_sha256[content_key(*o.ident)] = sha256_of(s3, *o.ident)
+    return inv
+
+
+def open_multipart_uploads(s3: BaseClient, buckets: list[str]) -> list[str]:
+    """Uploads started but never completed: RustFS does not migrate them, they are lost."""
+    found = []
+    for bucket in buckets:
+        for page in s3.get_paginator("list_multipart_uploads").paginate(Bucket=bucket):
+            for upload in page.get("Uploads", []):
+                found.append(f"{bucket}/{upload['Key']} (started {_iso(upload['Initiated'])})")
+    return sorted(found)
+
+
+def encrypted_versions(s3: BaseClient, objects: list[ObjectVersion]) -> list[str]:
+    """Versions stored with SSE-S3/KMS/C: they list on RustFS but cannot be read back."""
+    found = []
+    for o in objects:
+        if o.delete_marker:
+            continue
+        vid = {} if o.version_id == "null" else {"VersionId": o.version_id}
+        try:
+            head = s3.head_object(Bucket=o.bucket, Key=o.key, **vid)
+        except ClientError as exc:
+            # SSE-C objects refuse HEAD without the customer key: that is itself the marker.
+            if error_code(exc) in {"400", "BadRequest", "InvalidRequest"}:
+                found.append(f"{o.label}: SSE-C")
+                continue
+            raise
+        kind = head.get("ServerSideEncryption") or head.get("SSECustomerAlgorithm")
+        if kind:
+            found.append(f"{o.label}: {kind}")
+    return found

@@ -1,0 +1,203 @@
+"""Target profiles (`targets/<name>.yml`): everything that differs between a rehearsal and the NAS.
+
+Suites never hard-code an image, a port or a path: they read them from the profile, so the
+same checks run against the laptop rehearsal and the production box.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets as _secrets
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from cutover.errors import ConfigError, format_validation_error, load_yaml_mapping
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TARGETS_DIR = REPO_ROOT / "targets"
+
+_OWNER = re.compile(r"^\d+:\d+$")
+
+
+class Mode(StrEnum):
+    REHEARSAL = "rehearsal"
+    PRODUCTION = "production"
+
+
+class EngineKind(StrEnum):
+    MINIO = "minio"
+    RUSTFS = "rustfs"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GoBuild(_Strict):
+    """Offline path for MinIO: MinIO's documented source install through the Go module proxy."""
+
+    go_module: str
+    version: str
+
+
+class CargoBuild(_Strict):
+    """Offline path for RustFS: the published server crate from crates.io."""
+
+    crate: str
+    version: str
+
+
+class ImageSpec(_Strict):
+    """The official image, and the locally built one used where no registry answers."""
+
+    official: str
+    local: str | None = None
+    build: GoBuild | CargoBuild | None = None
+
+    @property
+    def pinned_tag(self) -> str:
+        return self.official.rpartition(":")[2] if ":" in self.official else "latest"
+
+
+class EngineSpec(_Strict):
+    engine: EngineKind
+    app: str = Field(description="TrueNAS app name")
+    image: ImageSpec
+
+
+class TargetSpec(EngineSpec):
+    standin: EngineKind | None = Field(
+        default=None,
+        description="engine to rehearse with when the target image cannot be had here",
+    )
+
+
+class SourceSpec(EngineSpec):
+    mount_path: str = "/export"
+
+
+class DatasetSpec(_Strict):
+    zfs: str = Field(description="pool/dataset, e.g. marathon/minio-dataset")
+    host_path: str = Field(description="where the dataset is mounted on the host")
+    owner: str = Field(description="expected owner UID:GID of the data, e.g. 473:473")
+
+    @field_validator("owner", mode="before")
+    @classmethod
+    def _uid_gid(cls, owner: object) -> str:
+        if not isinstance(owner, str) or not _OWNER.match(owner):
+            raise ValueError(f"owner must be numeric UID:GID like '473:473', got {owner!r}")
+        return owner
+
+    @field_validator("host_path")
+    @classmethod
+    def _absolute(cls, path: str) -> str:
+        if not path.startswith("/"):
+            raise ValueError(f"host_path must be absolute, got {path!r}")
+        return path.rstrip("/") or "/"
+
+
+class NetworkSpec(_Strict):
+    bind: str = "0.0.0.0"
+    api_port: int | Literal["auto"] = 9000
+    console_port: int | Literal["auto"] = 9001
+
+
+class CredentialsSpec(_Strict):
+    """Root keys. The secret is never written in a profile: it comes from the environment or a file."""
+
+    access_key: str = Field(min_length=3)
+    secret_env: str | None = None
+    secret_file: str | None = None
+    generate_if_missing: bool = False
+
+
+class VerifySpec(_Strict):
+    content_sample: int = Field(default=24, ge=1)
+
+
+class Profile(_Strict):
+    name: str
+    mode: Mode
+    ticket: str
+    manifest: str
+    dataset: DatasetSpec
+    source: SourceSpec
+    target: TargetSpec
+    network: NetworkSpec = NetworkSpec()
+    credentials: CredentialsSpec
+    pull_images: bool = False
+    verify: VerifySpec = VerifySpec()
+
+    path: Path | None = Field(default=None, exclude=True)
+
+    def manifest_path(self) -> Path:
+        base = self.path.parent if self.path else TARGETS_DIR
+        return (base / self.manifest).resolve()
+
+
+_INLINE_SECRET_KEYS = {"secret", "secret_key", "root_password", "password"}
+
+
+def _reject_inline_secret(path: Path, data: dict) -> None:
+    creds = data.get("credentials")
+    if isinstance(creds, dict):
+        inline = sorted(k for k in creds if k in _INLINE_SECRET_KEYS)
+        if inline:
+            raise ConfigError(
+                f"{path}: credentials.{inline[0]} holds a secret inline; profiles are committed "
+                "files, so name an environment variable (secret_env) or a file (secret_file) instead"
+            )
+
+
+def resolve_profile_path(target: str) -> Path:
+    """`rehearsal` -> targets/rehearsal.yml; a path is taken as given."""
+    candidate = Path(target)
+    if candidate.suffix in {".yml", ".yaml"} or "/" in target:
+        return candidate if candidate.is_absolute() else Path.cwd() / candidate
+    return TARGETS_DIR / f"{target}.yml"
+
+
+def available_profiles() -> list[str]:
+    return sorted(p.stem for p in TARGETS_DIR.glob("*.yml"))
+
+
+def load_profile(target: str) -> Profile:
+    path = resolve_profile_path(target)
+    if not path.is_file():
+        known = ", ".join(available_profiles()) or "none"
+        raise ConfigError(
+            f"target profile {target!r} not found (looked for {path}); "
+            f"profiles in {TARGETS_DIR}: {known}"
+        )
+    data = load_yaml_mapping(path, "target profile")
+    _reject_inline_secret(path, data)
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(path, exc, data, "targets")) from None
+    return profile.model_copy(update={"path": path})
+
+
+def resolve_root_secret(creds: CredentialsSpec, environ: dict[str, str] | None = None) -> SecretStr:
+    """The root secret key from the environment or a file; generated only where the profile allows."""
+    env = os.environ if environ is None else environ
+    if creds.secret_env and env.get(creds.secret_env):
+        return SecretStr(env[creds.secret_env])
+    if creds.secret_file:
+        path = Path(creds.secret_file).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"root secret file {path} (credentials.secret_file) does not exist")
+        value = path.read_text(encoding="utf-8").strip()
+        if not value:
+            raise ConfigError(f"root secret file {path} (credentials.secret_file) is empty")
+        return SecretStr(value)
+    if creds.generate_if_missing:
+        return SecretStr(_secrets.token_urlsafe(30))
+    where = f"environment variable {creds.secret_env}" if creds.secret_env else "a secret_file"
+    raise ConfigError(
+        f"no root secret key: set {where} to MinIO's root secret (RustFS must reuse it)"
+    )

@@ -1,0 +1,143 @@
+"""The change record of one run: who ran what against which target, and what was measured.
+
+It feeds the HTML report header and the JSON summary beside it. Secrets are never stored
+here; `scrub` is a last line of defence for anything a failing check might have printed.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REDACTED = "[REDACTED]"
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def operator_name() -> str:
+    return os.environ.get("CUTOVER_OPERATOR") or getpass.getuser()
+
+
+@dataclass
+class ImageRecord:
+    role: str
+    ref: str
+    image_id: str
+    origin: str
+    engine: str
+    version: str = ""
+
+
+@dataclass
+class RunRecord:
+    run_id: str
+    mode: str
+    target_profile: str
+    ticket: str
+    operator: str = field(default_factory=operator_name)
+    started_at: str = field(default_factory=utc_now)
+    ended_at: str | None = None
+    dataset_path: str = ""
+    dataset_owner: str = ""
+    target_engine: str = ""
+    target_standin: bool = False
+    images: dict[str, ImageRecord] = field(default_factory=dict)
+    seeded: dict[str, Any] = field(default_factory=dict)
+    baseline: dict[str, Any] = field(default_factory=dict)
+    actions: list[str] = field(default_factory=list)
+    inventory_diff: dict[str, Any] | None = None
+    downtime_seconds: float | None = None
+    artifacts: dict[str, str] = field(default_factory=dict)
+    _stop_clock: float | None = field(default=None, repr=False)
+
+    def action(self, text: str) -> None:
+        self.actions.append(f"{utc_now()} {text}")
+
+    def source_stopped(self) -> None:
+        self._stop_clock = time.monotonic()
+
+    def target_ready(self, at: float) -> None:
+        if self._stop_clock is not None:
+            self.downtime_seconds = round(at - self._stop_clock, 2)
+
+    @property
+    def standin_notice(self) -> str | None:
+        if not self.target_standin:
+            return None
+        return (
+            f"TARGET WAS A MINIO STAND-IN: no {self.target_engine} image was available on this "
+            "machine, so MinIO played the target. The cutover mechanics were rehearsed; RustFS's "
+            "own adoption of the data was NOT."
+        )
+
+    def metadata(self) -> dict[str, str]:
+        """The report's environment table, in the order a reviewer reads it."""
+        rows = {
+            "Ticket": self.ticket,
+            "Mode": self.mode,
+            "Target profile": self.target_profile,
+            "Operator": self.operator,
+            "Started (UTC)": self.started_at,
+            "Ended (UTC)": self.ended_at or "(running)",
+            "Dataset path": self.dataset_path,
+            "Dataset owner": self.dataset_owner,
+            "Target engine": self.target_engine
+            + (" (MinIO stand-in)" if self.target_standin else ""),
+            "Downtime (MinIO stop -> target ready)": (
+                f"{self.downtime_seconds:.2f} s"
+                if self.downtime_seconds is not None
+                else "(not reached)"
+            ),
+        }
+        for role, image in sorted(self.images.items()):
+            rows[f"Image ({role})"] = (
+                f"{image.ref} [{image.origin}] {image.image_id[:19]} {image.version}".strip()
+            )
+        if self.standin_notice:
+            rows["NOTICE"] = self.standin_notice
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("_stop_clock", None)
+        data["standin_notice"] = self.standin_notice
+        return data
+
+
+def scrub(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def scrub_file(path: Path, secrets: list[str]) -> bool:
+    """Redact secrets in place; True when something had to be redacted."""
+    if not path.is_file():
+        return False
+    text = path.read_text(encoding="utf-8")
+    cleaned = scrub(text, secrets)
+    if cleaned != text:
+        path.write_text(cleaned, encoding="utf-8")
+        return True
+    return False
+
+
+def write_summary(
+    path: Path, record: RunRecord, tests: list[dict[str, Any]], secrets: list[str]
+) -> None:
+    counts: dict[str, int] = {}
+    for t in tests:
+        counts[t["outcome"]] = counts.get(t["outcome"], 0) + 1
+    payload = {"run": record.to_dict(), "outcomes": counts, "tests": tests}
+    path.write_text(
+        scrub(json.dumps(payload, indent=2, ensure_ascii=False), secrets), encoding="utf-8"
+    )

@@ -1,0 +1,96 @@
+"""Phase 00 — preflight, while MinIO still runs.
+
+Runbook: "Mount the host path, not MinIO's /export ... `ls -la /mnt/marathon/minio-dataset`
+should show .minio.sys and your buckets at the top level; if they're nested a level down,
+mount that subdirectory instead." and "Match user: to the data owner — check it first:
+`stat -c '%U:%G (%u:%g)' /mnt/marathon/minio-dataset`". Also what will not carry over:
+objects MinIO encrypted (SSE) and multipart uploads still in progress.
+"""
+
+from cutover.layout import ACCEPTED_FORMATS, MINIO_META
+
+
+def test_dataset_is_the_host_path_not_minios_export(profile, dataset_layout, source_engine):
+    mount = profile.source.mount_path
+    assert dataset_layout.path.rstrip("/") != mount, (
+        f"the dataset path is {mount}, MinIO's in-container mount point; use the Host Path of the "
+        f"MinIO app (e.g. {profile.dataset.host_path})"
+    )
+    assert dataset_layout.exists and dataset_layout.is_directory, (
+        f"{dataset_layout.path} does not exist or is not a directory on the NAS; check the "
+        "MinIO app's Host Path"
+    )
+    mounts = {m["Destination"]: m["Source"] for m in source_engine.inspect()["Mounts"]}
+    assert mounts.get(mount) == dataset_layout.path, (
+        f"the MinIO app mounts {mounts.get(mount)!r} at {mount}, not {dataset_layout.path}: "
+        "point the profile's dataset.host_path at the app's real Host Path"
+    )
+
+
+def test_dataset_owner_is_the_expected_uid(profile, dataset_layout):
+    expected = profile.dataset.owner
+    assert dataset_layout.owner == expected, (
+        f"{dataset_layout.path} is owned by {dataset_layout.owner}, the profile expects {expected}. "
+        f'RustFS must run as the data owner: deploy with user: "{dataset_layout.owner}" and set '
+        f"dataset.owner to match, or chown deliberately before the cutover (never 10001)"
+    )
+
+
+def test_minio_metadata_and_buckets_at_top_level(dataset_layout):
+    if not dataset_layout.has_minio_meta and dataset_layout.nested_meta_dirs:
+        nested = dataset_layout.nested_meta_dirs[0]
+        raise AssertionError(
+            f"no {MINIO_META} at the top of {dataset_layout.path}: the data is nested one level "
+            f"down in {nested}. Mount that subdirectory instead: - {nested}:/data"
+        )
+    assert dataset_layout.has_minio_meta, (
+        f"{dataset_layout.path} holds no {MINIO_META}: this is not a MinIO data directory "
+        "(wrong Host Path, or an empty dataset)"
+    )
+    assert dataset_layout.bucket_dirs, (
+        f"{dataset_layout.path} has {MINIO_META} but no bucket directories at the top level"
+    )
+
+
+def test_format_is_erasure_not_legacy_fs(dataset_layout):
+    kind = dataset_layout.format_kind
+    assert kind in ACCEPTED_FORMATS, (
+        f"{MINIO_META}/format.json says format {kind!r}; RustFS adopts only "
+        f"{' or '.join(ACCEPTED_FORMATS)}. A legacy 'fs' deployment (MinIO before 2022-10) must be "
+        "copied over the S3 API instead (see the runbook's versitygw appendix for the copy path)"
+    )
+    assert not dataset_layout.legacy_fs_json, (
+        f"{MINIO_META}/buckets holds fs.json files: this is legacy FS-mode data, which RustFS "
+        "cannot read in place; migrate it with an S3 copy"
+    )
+
+
+def test_buckets_match_manifest(manifest, baseline_inventory):
+    served = set(baseline_inventory.buckets)
+    missing = sorted(set(manifest.names) - served)
+    undeclared = sorted(served - set(manifest.names))
+    assert not missing, (
+        f"datasets.yml lists bucket(s) MinIO does not have: {', '.join(missing)}; "
+        "fix the manifest or find where that data went before cutting over"
+    )
+    assert not undeclared, (
+        f"MinIO serves bucket(s) datasets.yml does not list: {', '.join(undeclared)}; "
+        "add them to the manifest (with their tier) so verify can account for them"
+    )
+
+
+def test_no_multipart_uploads_in_progress(open_uploads):
+    assert not open_uploads, (
+        f"{len(open_uploads)} multipart upload(s) in progress will NOT carry over to RustFS: "
+        + "; ".join(open_uploads)
+        + ". Let the writers finish (or abort the uploads) and stop them before the cutover"
+    )
+
+
+def test_no_sse_encrypted_objects(sse_objects):
+    assert not sse_objects, (
+        f"{len(sse_objects)} object version(s) are stored encrypted (SSE); RustFS lists them but "
+        "cannot read them back (GET fails with 500): "
+        + "; ".join(sse_objects[:20])
+        + ". Re-write them unencrypted through MinIO before the cutover, or accept their loss"
+    )
