@@ -32,6 +32,27 @@ class EngineNotReady(CutoverError):
         self.log_tail = log_tail
 
 
+_PERMISSION_MARKERS = (
+    "permission denied",
+    "os error 13",
+    "raw_os_error=some(13)",
+    "access denied",
+    "write permissions",
+)
+
+
+def diagnose(exc: EngineNotReady, *, run_as: str, data_owner: str) -> str:
+    """The engine's failure, its own log lines, and the fix when the log shows a known cause."""
+    text = f"{exc}.\nThe engine's own last log lines:\n{exc.log_tail}"
+    if any(marker in exc.log_tail.lower() for marker in _PERMISSION_MARKERS):
+        text += (
+            f"\nDiagnosis: permission denied on the dataset. The container runs as {run_as}, the "
+            f'data is owned by {data_owner}: set user: "{data_owner}" in the app (container user '
+            "must equal the data owner; never the image default 10001, never chown in place)."
+        )
+    return text
+
+
 def log_tail(container: DockerContainer, lines: int = 40) -> str:
     try:
         raw = container.get_wrapped_container().logs(stdout=True, stderr=True, tail=lines)

@@ -35,7 +35,3 @@ def test_deployed_app(rule, deployed_target, dataset_layout):
     lint = lint_app_spec(spec, data_owner=dataset_layout.owner, host_path=dataset_layout.path)
     problems = [f.message for f in lint.findings if f.rule == rule]
     assert not problems, "the deployed target: " + "; ".join(problems)
-
-
-def test_target_becomes_ready(ready_target, run_record):
-    assert run_record.downtime_seconds is not None

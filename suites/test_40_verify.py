@@ -14,13 +14,14 @@ from cutover.diff import diff_bucket_config, diff_iam
 from cutover.inventory import CONFIG_KINDS
 
 
-def test_health_ready(ready_target):
+def test_health_ready(ready_target, run_record):
     url = ready_target.readiness.url
     with urllib.request.urlopen(url, timeout=5) as response:
         assert response.status == 200, f"{url} answered {response.status}, not 200"
+    assert run_record.downtime_seconds is not None
 
 
-def test_s3_round_trip_with_minio_root_keys(target_endpoint, target_inventory, manifest):
+def test_s3_round_trip_with_minio_root_keys(target_endpoint, manifest):
     s3 = target_endpoint.client()
     listed = sorted(b["Name"] for b in s3.list_buckets()["Buckets"])
     assert listed, (

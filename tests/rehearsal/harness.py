@@ -1,0 +1,98 @@
+"""Run the runbook suites exactly as an operator would (`python -m pytest suites ...`).
+
+A negative rehearsal loads one fault plugin and reads the run's own JSON summary to see which
+checks failed and with what message. Nothing is mocked: the engines are real containers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SUITES = {
+    "preflight": "suites/test_00_preflight.py",
+    "stop": "suites/test_20_stop.py",
+    "deploy": "suites/test_30_deploy.py",
+    "verify": "suites/test_40_verify.py",
+}
+KNOWN_SECRET = "rehearsal-Secret-7d4c2a91f0e8b3"
+
+
+@dataclass
+class RehearsalRun:
+    returncode: int
+    output: str
+    run_dir: Path | None
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        assert self.run_dir is not None, f"no report directory was written:\n{self.output[-3000:]}"
+        return json.loads((self.run_dir / "summary.json").read_text(encoding="utf-8"))
+
+    def result(self, test: str) -> dict[str, Any]:
+        """The summary entry whose test name starts with `test` (first failing phase wins)."""
+        matches = [t for t in self.summary["tests"] if t["test"].startswith(test)]
+        assert matches, f"{test} did not run; ran: {[t['test'] for t in self.summary['tests']]}"
+        bad = [t for t in matches if t["outcome"] != "passed"]
+        return bad[0] if bad else matches[0]
+
+    def failed(self, test: str) -> str:
+        """Assert that `test` failed (or errored) and return its message."""
+        entry = self.result(test)
+        assert entry["outcome"] in {"failed", "error"}, (
+            f"{test} was expected to fail, it {entry['outcome']}"
+        )
+        return entry["message"]
+
+    def passed(self, test: str) -> None:
+        entry = self.result(test)
+        assert entry["outcome"] == "passed", f"{test} {entry['outcome']}:\n{entry['message']}"
+
+    def outcomes(self) -> dict[str, str]:
+        return {t["test"]: t["outcome"] for t in self.summary["tests"]}
+
+    def report_text(self) -> str:
+        assert self.run_dir is not None
+        return "\n".join(
+            p.read_text(encoding="utf-8", errors="replace")
+            for p in sorted(self.run_dir.iterdir())
+            if p.is_file()
+        )
+
+
+def rehearse(
+    report_dir: Path,
+    *phases: str,
+    faults: tuple[str, ...] = (),
+    args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    timeout: float = 600,
+) -> RehearsalRun:
+    """One real rehearsal in a subprocess; `phases` picks suite modules (default: all)."""
+    suites = [SUITES[p] for p in phases] or ["suites"]
+    command = [sys.executable, "-m", "pytest", *suites, "-q", "-p", "no:warnings"]
+    for fault in faults:
+        command += ["-p", f"tests.faults.{fault}"]
+    command += ["--report-dir", str(report_dir), *args]
+    environ = {**os.environ, "CUTOVER_ROOT_SECRET": KNOWN_SECRET, **(env or {})}
+    proc = subprocess.run(
+        command,
+        cwd=REPO_ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    runs = sorted(report_dir.glob("*/summary.json")) if report_dir.is_dir() else []
+    return RehearsalRun(
+        returncode=proc.returncode,
+        output=proc.stdout + proc.stderr,
+        run_dir=runs[-1].parent if runs else None,
+    )

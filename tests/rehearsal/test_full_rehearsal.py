@@ -1,0 +1,63 @@
+"""The positive rehearsal: the default `pytest` run passes end to end and leaves a change record."""
+
+import json
+
+import pytest
+
+from tests.rehearsal.harness import KNOWN_SECRET, rehearse
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory):
+    return rehearse(tmp_path_factory.mktemp("reports"))
+
+
+def test_every_check_passes(full_run):
+    assert full_run.returncode == 0, full_run.output[-5000:]
+    outcomes = full_run.summary["outcomes"]
+    assert outcomes.get("passed", 0) >= 20 and set(outcomes) == {"passed"}, outcomes
+
+
+def test_every_phase_ran(full_run):
+    phases = {t["phase"] for t in full_run.summary["tests"]}
+    assert phases == {"test_00_preflight", "test_20_stop", "test_30_deploy", "test_40_verify"}
+
+
+def test_report_and_summary_are_written(full_run):
+    report = full_run.run_dir / "report.html"
+    assert report.is_file() and full_run.run_dir.name.startswith("rehearsal-")
+    html = report.read_text(encoding="utf-8")
+    for field in (
+        "AURA-667",
+        "Dataset owner",
+        "Downtime (MinIO stop -&gt; target ready)",
+        "Operator",
+    ):
+        assert field in html, field
+    assert "report:" in full_run.output and str(report) in full_run.output
+
+
+def test_seeded_data_covers_the_on_disk_layouts(full_run):
+    run = full_run.summary["run"]
+    seeded = run["seeded"]
+    assert seeded["buckets"] == 6
+    assert seeded["delete_markers"] >= 1 and seeded["versions"] > seeded["objects"]
+    assert len(seeded["multipart_objects"]) >= 2
+    assert run["baseline"]["versions"] == seeded["versions"]
+    assert run["baseline"]["objects"] == seeded["objects"]
+    assert run["downtime_seconds"] is not None and run["downtime_seconds"] > 0
+
+
+def test_standin_target_is_said_in_plain_words(full_run):
+    run = full_run.summary["run"]
+    if run["target_standin"]:
+        assert "TARGET WAS A MINIO STAND-IN" in full_run.output
+        assert "TARGET WAS A MINIO STAND-IN" in (full_run.run_dir / "report.html").read_text()
+    assert run["images"]["target"]["image_id"].startswith("sha256:")
+
+
+def test_root_secret_never_reaches_the_record(full_run):
+    for path in full_run.run_dir.iterdir():
+        assert KNOWN_SECRET not in path.read_text(encoding="utf-8", errors="replace"), path.name
+    baseline = json.loads((full_run.run_dir / "baseline.json").read_text())
+    assert baseline["buckets"]
