@@ -53,6 +53,11 @@ class ObjectDiff:
             return [*out[:limit], f"... and {len(out) - limit} more (see the inventory diff extra)"]
         return out
 
+    def report(self, compared: int) -> str:
+        """The full diff for the change record, clean or not."""
+        head = f"{compared} baseline version(s) compared on {', '.join(COMPARED_FIELDS)}: {self.summary()}"
+        return "\n".join([head, *self.lines(limit=1_000_000)])
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "missing": [asdict(v) for v in self.missing],
