@@ -221,7 +221,8 @@ def lint_app_spec(spec: AppSpec, *, data_owner: str, host_path: str) -> SpecLint
         )
     for key in SECRET_ENV_KEYS:
         raw = spec.environment.get(key)
-        if isinstance(raw, str) and raw and not raw.startswith("<") and "${" not in raw:
+        is_reference = raw.startswith(("<secret from", "$")) if isinstance(raw, str) else True
+        if isinstance(raw, str) and raw and not is_reference:
             lint.add(
                 "inline-secret",
                 f"{key} is written inline in the spec; keep the secret out of committed files "

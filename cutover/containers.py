@@ -36,7 +36,7 @@ _PERMISSION_MARKERS = (
     "permission denied",
     "os error 13",
     "raw_os_error=some(13)",
-    "access denied",
+    "file access denied",
     "write permissions",
 )
 

@@ -115,18 +115,16 @@ def diff_bucket_config(
 
 def diff_iam(baseline: IamSnapshot, current: IamSnapshot) -> list[str]:
     lines = []
-    for kind in ("users", "groups", "policies"):
+    for kind, noun in (("users", "user"), ("groups", "group"), ("policies", "policy")):
         before: dict = getattr(baseline, kind)
         after: dict = getattr(current, kind)
         for name in sorted(before.keys() - after.keys()):
-            lines.append(f"{kind[:-1]} {name!r} is missing")
+            lines.append(f"{noun} {name!r} is missing")
         for name in sorted(after.keys() - before.keys()):
-            lines.append(f"{kind[:-1]} {name!r} was not there before")
+            lines.append(f"{noun} {name!r} was not there before")
         for name in sorted(before.keys() & after.keys()):
             if before[name] != after[name]:
-                lines.append(
-                    f"{kind[:-1]} {name!r} differs: was {before[name]!r}, now {after[name]!r}"
-                )
+                lines.append(f"{noun} {name!r} differs: was {before[name]!r}, now {after[name]!r}")
     return lines
 
 

@@ -102,8 +102,7 @@ def inspect_dataset(host: Host, path: str) -> DatasetLayout:
         layout.format_json = out if rc == 0 else None
         rc, out = _out(
             host,
-            f"find {shlex.quote(path + '/' + MINIO_META + '/buckets')} -maxdepth 3 "
-            "-name fs.json -print -quit",
+            f"find {shlex.quote(path + '/' + MINIO_META + '/buckets')} -name fs.json -print -quit",
         )
         layout.legacy_fs_json = bool(out.strip())
     return layout

@@ -7,6 +7,7 @@ here; `scrub` is a last line of defence for anything a failing check might have 
 from __future__ import annotations
 
 import getpass
+import html
 import json
 import os
 import time
@@ -112,10 +113,20 @@ class RunRecord:
         return data
 
 
+def secret_forms(secret: str) -> list[str]:
+    """A secret as it may appear on disk: raw, JSON-escaped, HTML-escaped, or both."""
+    forms = {secret}
+    for ascii_only in (True, False):
+        escaped = json.dumps(secret, ensure_ascii=ascii_only)[1:-1]
+        forms |= {escaped, html.escape(escaped), html.escape(secret)}
+    return sorted(forms, key=len, reverse=True)
+
+
 def scrub(text: str, secrets: list[str]) -> str:
     for secret in secrets:
         if secret:
-            text = text.replace(secret, REDACTED)
+            for form in secret_forms(secret):
+                text = text.replace(form, REDACTED)
     return text
 
 

@@ -189,10 +189,6 @@ def test_iam_missing_extra_and_differing_user_or_group(kind, noun, value):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="diff.diff_iam derives the noun as kind[:-1], so 'policies' becomes 'policie'",
-)
 def test_iam_policy_lines_use_the_singular_noun():
     other = {**POLICY, "Version": "2008-10-17"}
     baseline = IamSnapshot(policies={"p": POLICY, "edited": POLICY})
@@ -213,3 +209,14 @@ def test_diff_names_returns_sorted_missing_and_extra():
         ["alpha", "zeta"],
     )
     assert diff_names(["a", "a"], ["a"]) == ([], [])
+
+
+def test_report_heads_with_the_count_and_lists_every_line_untruncated():
+    assert diff_objects([A], [A]).report(1) == (
+        f"1 baseline version(s) compared on {', '.join(COMPARED_FIELDS)}: "
+        "0 version(s) missing, 0 unexpected, 0 field change(s)"
+    )
+    baseline = [version(key=f"k{i:03d}") for i in range(60)]
+    lines = diff_objects(baseline, []).report(60).splitlines()
+    assert lines[0].startswith("60 baseline version(s) compared on ")
+    assert len(lines) == 61 and not any(line.startswith("...") for line in lines)

@@ -127,12 +127,6 @@ def test_legacy_fs_object_metadata_is_found(host, tmp_path):
     assert layout.legacy_fs_json is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="layout.inspect_dataset looks for fs.json only to -maxdepth 3 under .minio.sys/buckets, "
-    "so FS-mode metadata of an object under a prefix (buckets/<bucket>/<prefix>/<object>/fs.json) "
-    "is not found",
-)
 def test_legacy_fs_metadata_of_an_object_under_a_prefix_is_found(host, tmp_path):
     root = make_dataset(tmp_path / "ds", "photos", fmt={"version": "1", "format": "fs"})
     fs_meta = root / ".minio.sys" / "buckets" / "photos" / "2024" / "a.jpg"
