@@ -98,6 +98,12 @@ class RunRecord:
                 else "(not reached)"
             ),
         }
+        if self.baseline:
+            b = self.baseline
+            rows["Baseline (MinIO, before stop)"] = (
+                f"{b['buckets']} buckets, {b['objects']} objects, {b['versions']} versions, "
+                f"{b['content_sampled']} contents hashed"
+            )
         for role, image in sorted(self.images.items()):
             rows[f"Image ({role})"] = (
                 f"{image.ref} [{image.origin}] {image.image_id[:19]} {image.version}".strip()
