@@ -11,12 +11,14 @@ CLI: `python -m cutover.images ensure --target rehearsal [--role source|target|a
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     import docker
 
 MINIO_DOCKERFILE = REPO_ROOT / "docker" / "minio" / "Dockerfile"
+RUSTFS_DOCKERFILE = REPO_ROOT / "docker" / "rustfs" / "Dockerfile"
 DEFAULT_SOCKET = "unix:///var/run/docker.sock"
 
 # Go pseudo-versions end in `<yyyymmddhhmmss>-<12 hex>`, after `v0.0.0-`, `-0.` or `-pre.0.`.
@@ -177,17 +180,12 @@ def resolve_image(
 
 
 def _go_binary() -> str:
-    """`go` from PATH, or the tarball install's usual place (non-login shells may lack it)."""
-    found = shutil.which("go")
-    if found:
-        return found
-    fallback = Path("/usr/local/go/bin/go")
-    if fallback.is_file() and os.access(fallback, os.X_OK):
-        return str(fallback)
-    raise CutoverError(
-        "no `go` toolchain found (PATH or /usr/local/go/bin): it is needed to build MinIO from "
-        "source where its official image cannot be pulled; install Go, or load the official "
-        "image with `docker load`, or set pull_images: true where quay.io is reachable"
+    return _tool(
+        "go",
+        [Path("/usr/local/go/bin/go")],
+        "it builds MinIO from source where its official image cannot be pulled; install Go, or "
+        "load the official image with `docker load`, or set pull_images: true where quay.io is "
+        "reachable",
     )
 
 
@@ -231,33 +229,172 @@ def build_minio_binary(build: GoBuild, cache_dir: Path, say: Say = _quiet) -> Pa
     return binary
 
 
-def build_minio_image(
-    client: docker.DockerClient, build: GoBuild, binary: Path, tag: str, say: Say = _quiet
+def build_image(
+    client: docker.DockerClient,
+    dockerfile: Path,
+    binary: Path,
+    tag: str,
+    buildargs: dict[str, str],
+    say: Say = _quiet,
 ) -> str:
-    """`docker build` the scratch image from a context holding only the binary (fast, small)."""
+    """`docker build` from a context holding only the Dockerfile and one binary (fast, small)."""
     from docker.errors import BuildError, DockerException
 
-    say(f"building image {tag} from {MINIO_DOCKERFILE.relative_to(REPO_ROOT)}")
-    with tempfile.TemporaryDirectory(prefix="minio-image-") as ctx:
-        shutil.copy2(MINIO_DOCKERFILE, Path(ctx) / "Dockerfile")
+    say(f"building image {tag} from {dockerfile.relative_to(REPO_ROOT)}")
+    with tempfile.TemporaryDirectory(prefix="image-") as ctx:
+        shutil.copy2(dockerfile, Path(ctx) / "Dockerfile")
         # A hard link avoids copying 150 MB when the cache and /tmp share a filesystem.
         try:
-            os.link(binary, Path(ctx) / "minio")
+            os.link(binary, Path(ctx) / binary.name)
         except OSError:
-            shutil.copy2(binary, Path(ctx) / "minio")
+            shutil.copy2(binary, Path(ctx) / binary.name)
         try:
             image, _logs = client.images.build(
-                path=ctx,
-                tag=tag,
-                rm=True,
-                forcerm=True,
-                buildargs={"MINIO_MODULE": build.go_module, "MINIO_VERSION": build.version},
+                path=ctx, tag=tag, rm=True, forcerm=True, buildargs=buildargs
             )
         except BuildError as exc:
             raise CutoverError(f"docker build of {tag} failed: {exc.msg}") from exc
         except DockerException as exc:
             raise CutoverError(f"docker build of {tag} failed: {exc}") from exc
     return image.id
+
+
+def build_minio_image(
+    client: docker.DockerClient, build: GoBuild, binary: Path, tag: str, say: Say = _quiet
+) -> str:
+    return build_image(
+        client,
+        MINIO_DOCKERFILE,
+        binary,
+        tag,
+        {"MINIO_MODULE": build.go_module, "MINIO_VERSION": build.version},
+        say,
+    )
+
+
+def _tool(name: str, fallbacks: list[Path], why: str) -> str:
+    """A toolchain binary from PATH or its usual install place (non-login shells may lack it)."""
+    found = shutil.which(name)
+    if found:
+        return found
+    for candidate in fallbacks:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    raise CutoverError(f"no `{name}` found (PATH or {', '.join(map(str, fallbacks))}): {why}")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# Release profile overrides for `cargo install`: RustFS's own profile (fat LTO, one codegen
+# unit) takes hours on 2 cores; these keep the code optimised and cut the build to ~30 min.
+CARGO_PROFILE = {
+    "CARGO_PROFILE_RELEASE_LTO": "false",
+    "CARGO_PROFILE_RELEASE_CODEGEN_UNITS": "16",
+    "CARGO_PROFILE_RELEASE_DEBUG": "0",
+}
+
+
+def build_rustfs_binary(build: CargoBuild, cache_dir: Path, say: Say = _quiet) -> Path:
+    """`cargo install` the published RustFS server crate, once; keyed by crate version."""
+    root = cache_dir / "rustfs" / build.version
+    binary = root / "bin" / "rustfs"
+    if binary.is_file():
+        say(f"RustFS binary cached at {binary}")
+        return binary
+    cargo = _tool(
+        "cargo",
+        [Path.home() / ".cargo" / "bin" / "cargo"],
+        "it builds RustFS from crates.io where its official image cannot be pulled",
+    )
+    _tool("protoc", [], "RustFS's build needs it: apt-get install protobuf-compiler")
+    say(
+        f"building {build.crate} {build.version} with cargo install "
+        "(about 30-45 minutes on 2 cores the first time; cached afterwards)"
+    )
+    env = {**os.environ, **CARGO_PROFILE, "CARGO_TARGET_DIR": str(cache_dir / "cargo-target")}
+    cmd = [
+        cargo,
+        "install",
+        "--locked",
+        # RustFS declares a newer rust-version than some toolchains here; it builds regardless.
+        "--ignore-rust-version",
+        # Default features add FTPS, WebDAV and GCS tiering: not part of the S3 cutover.
+        "--no-default-features",
+        f"{build.crate}@{build.version}",
+        "--root",
+        str(root),
+    ]
+    started = time.monotonic()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0 or not binary.is_file():
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-25:])
+        raise CutoverError(
+            f"`cargo install {build.crate}@{build.version}` failed ({proc.returncode}):\n{tail}"
+        )
+    minutes = (time.monotonic() - started) / 60
+    (root / "build-minutes.txt").write_text(f"{minutes:.1f}\n", encoding="utf-8")
+    say(f"RustFS binary built at {binary} in {minutes:.1f} min")
+    return binary
+
+
+DEBIAN_BASE = "rustfs-cutover/debian-base:bookworm-minbase"
+DEBIAN_MIRROR = "http://deb.debian.org/debian"
+
+
+def ensure_debian_base(client: docker.DockerClient, say: Say = _quiet) -> str:
+    """A glibc base image without a registry: debootstrap a minimal root and `docker import` it."""
+    existing = _local_image_id(client, DEBIAN_BASE)
+    if existing:
+        return existing
+    debootstrap = _tool(
+        "debootstrap", [Path("/usr/sbin/debootstrap")], "apt-get install debootstrap"
+    )
+    mirror = os.environ.get("CUTOVER_DEBIAN_MIRROR", DEBIAN_MIRROR)
+    say(f"debootstrap --variant=minbase bookworm from {mirror} (about 30 s)")
+    with tempfile.TemporaryDirectory(prefix="debian-base-") as tmp:
+        rootfs = Path(tmp) / "root"
+        proc = subprocess.run(
+            [debootstrap, "--variant=minbase", "bookworm", str(rootfs), mirror],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0:
+            tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
+            raise CutoverError(f"debootstrap failed ({proc.returncode}):\n{tail}")
+        for junk in ("var/cache/apt/archives", "var/lib/apt/lists"):
+            shutil.rmtree(rootfs / junk, ignore_errors=True)
+        tarball = Path(tmp) / "root.tar"
+        subprocess.run(["tar", "-C", str(rootfs), "-cf", str(tarball), "."], check=True)
+        repository, _, tag = DEBIAN_BASE.rpartition(":")
+        client.api.import_image_from_file(str(tarball), repository=repository, tag=tag)
+    say(f"imported {DEBIAN_BASE}")
+    return image_digest(client, DEBIAN_BASE)
+
+
+def build_rustfs_image(
+    client: docker.DockerClient, build: CargoBuild, binary: Path, tag: str, say: Say = _quiet
+) -> str:
+    ensure_debian_base(client, say)
+    return build_image(
+        client,
+        RUSTFS_DOCKERFILE,
+        binary,
+        tag,
+        {
+            "BASE_IMAGE": DEBIAN_BASE,
+            "RUSTFS_CRATE": build.crate,
+            "RUSTFS_VERSION": build.version,
+            "RUSTFS_SHA256": sha256_file(binary),
+        },
+        say,
+    )
 
 
 def ensure_image(
@@ -278,13 +415,11 @@ def ensure_image(
             "local build for it: load it with `docker load`, or set pull_images: true"
         )
     if isinstance(build, CargoBuild):
-        raise CutoverError(
-            f"building RustFS images ({build.crate} {build.version} from crates.io) is not "
-            f"implemented yet: load the official image {spec.official} with `docker load` "
-            f"(or tag an equivalent image as {spec.local})"
-        )
-    binary = build_minio_binary(build, cache_dir, say)
-    image_id = build_minio_image(client, build, binary, spec.local, say)
+        binary = build_rustfs_binary(build, cache_dir, say)
+        image_id = build_rustfs_image(client, build, binary, spec.local, say)
+    else:
+        binary = build_minio_binary(build, cache_dir, say)
+        image_id = build_minio_image(client, build, binary, spec.local, say)
     return ResolvedImage(spec.local, image_id, "local-build")
 
 
