@@ -21,6 +21,7 @@ from cutover.profile import EngineKind
 
 LABEL = "rustfs-cutover.run"
 READY_PATHS = {EngineKind.MINIO: "/minio/health/ready", EngineKind.RUSTFS: "/health/ready"}
+CONSOLE_PATHS = {EngineKind.MINIO: "/", EngineKind.RUSTFS: "/rustfs/console/"}
 
 
 class EngineNotReady(CutoverError):

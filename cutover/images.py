@@ -442,18 +442,7 @@ def _cmd_ensure(args: argparse.Namespace) -> int:
     for role in roles:
         engine = getattr(profile, role)
         label = f"{role} ({engine.engine})"
-        try:
-            resolved = ensure_image(client, engine.image, profile.pull_images, cache_dir, say)
-        except CutoverError as exc:
-            standin = getattr(engine, "standin", None)
-            if role == "target" and standin is not None:
-                out.print(
-                    f"[yellow]{label}: image unavailable; the rehearsal will use the stand-in "
-                    f"{standin}[/yellow]"
-                )
-                out.print(f"  [dim]{escape(str(exc))}[/dim]")
-                continue
-            raise
+        resolved = ensure_image(client, engine.image, profile.pull_images, cache_dir, say)
         short_id = resolved.image_id.removeprefix("sha256:")[:12]
         out.print(
             f"[green]{label}[/green]: {escape(resolved.ref)} "

@@ -106,3 +106,31 @@ def inspect_dataset(host: Host, path: str) -> DatasetLayout:
         )
         layout.legacy_fs_json = bool(out.strip())
     return layout
+
+
+def tree_hashes(host: Host, path: str) -> dict[str, str]:
+    """sha256 of every file under `path`, keyed by relative path: one command, local or SSH."""
+    q = shlex.quote(path)
+    result = host.run(f"cd {q} && find . -type f -print0 | sort -z | xargs -0 -r sha256sum --")
+    if result.rc != 0:
+        return {}
+    hashes = {}
+    for line in result.stdout.splitlines():
+        digest, _, name = line.partition("  ")
+        hashes[name.removeprefix("./")] = digest
+    return hashes
+
+
+def tree_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """Files added, removed or rewritten between two `tree_hashes` snapshots."""
+    lines = [f"removed: {p}" for p in sorted(before.keys() - after.keys())]
+    lines += [f"added: {p}" for p in sorted(after.keys() - before.keys())]
+    lines += [
+        f"rewritten: {p}" for p in sorted(before.keys() & after.keys()) if before[p] != after[p]
+    ]
+    return lines
+
+
+def read_text(host: Host, path: str) -> str | None:
+    result = host.run(f"cat -- {shlex.quote(path)}")
+    return result.stdout if result.rc == 0 else None

@@ -70,10 +70,7 @@ class EngineSpec(_Strict):
 
 
 class TargetSpec(EngineSpec):
-    standin: EngineKind | None = Field(
-        default=None,
-        description="engine to rehearse with when the target image cannot be had here",
-    )
+    pass
 
 
 class SourceSpec(EngineSpec):
@@ -119,6 +116,15 @@ class VerifySpec(_Strict):
     content_sample: int = Field(default=24, ge=1)
 
 
+class PreflightSpec(_Strict):
+    """What the operator has knowingly accepted before the cutover."""
+
+    acknowledged_sse: list[str] = Field(
+        default_factory=list,
+        description="bucket/key patterns (fnmatch) of SSE objects accepted as unreadable on RustFS",
+    )
+
+
 class Profile(_Strict):
     name: str
     mode: Mode
@@ -131,6 +137,7 @@ class Profile(_Strict):
     credentials: CredentialsSpec
     pull_images: bool = False
     verify: VerifySpec = VerifySpec()
+    preflight: PreflightSpec = PreflightSpec()
 
     path: Path | None = Field(default=None, exclude=True)
 

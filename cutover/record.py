@@ -35,6 +35,8 @@ class ImageRecord:
     origin: str
     engine: str
     version: str = ""
+    digest: str = ""  # registry digest of an official image
+    binary_sha256: str = ""  # sha256 of the engine binary in a locally built image
 
 
 @dataclass
@@ -74,9 +76,9 @@ class RunRecord:
         if not self.target_standin:
             return None
         return (
-            f"TARGET WAS A MINIO STAND-IN: no {self.target_engine} image was available on this "
-            "machine, so MinIO played the target. The cutover mechanics were rehearsed; RustFS's "
-            "own adoption of the data was NOT."
+            f"TARGET WAS A MINIO STAND-IN (--target-engine minio): MinIO played the "
+            f"{self.target_engine} target. The cutover mechanics were rehearsed; RustFS's own "
+            "adoption of the data was NOT."
         )
 
     def metadata(self) -> dict[str, str]:
@@ -105,9 +107,11 @@ class RunRecord:
                 f"{b['content_sampled']} contents hashed"
             )
         for role, image in sorted(self.images.items()):
-            rows[f"Image ({role})"] = (
-                f"{image.ref} [{image.origin}] {image.image_id[:19]} {image.version}".strip()
+            pin = image.digest or (
+                f"binary sha256:{image.binary_sha256}" if image.binary_sha256 else ""
             )
+            parts = (image.ref, f"[{image.origin}]", image.image_id, pin, image.version)
+            rows[f"Image ({role})"] = " ".join(p for p in parts if p)
         if self.standin_notice:
             rows["NOTICE"] = self.standin_notice
         return rows

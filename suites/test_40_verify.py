@@ -5,13 +5,16 @@ Cross-check the bucket list against data-plane/datasets.yml". Beyond the runbook
 every object version, bucket setting and IAM entity must equal the baseline MinIO served.
 """
 
+import urllib.error
 import urllib.request
 
 import pytest
 from pytest_html import extras as html_extras
 
+from cutover.containers import CONSOLE_PATHS
 from cutover.diff import diff_bucket_config, diff_iam
 from cutover.inventory import CONFIG_KINDS
+from cutover.layout import ACCEPTED_FORMATS, format_kind, tree_changes
 
 
 def test_health_ready(ready_target, run_record):
@@ -91,4 +94,39 @@ def test_sampled_content_checksums_match(baseline_inventory, target_content_sha2
     assert not bad, (
         f"{len(bad)} of {len(baseline_inventory.content_sha256)} sampled object versions read back "
         "different bytes:\n" + "\n".join(bad)
+    )
+
+
+def test_console_reachable(ready_target, engine_listen):
+    url = f"http://{engine_listen.console_address}{CONSOLE_PATHS[ready_target.kind]}"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except OSError as exc:
+        status = f"no answer ({exc})"
+    assert status == 200, (
+        f'the console at {url} answered {status}: set RUSTFS_CONSOLE_ENABLE: "true" and '
+        "RUSTFS_CONSOLE_ADDRESS to the console port, and reach it over the LAN, not Cloudflare"
+    )
+
+
+def test_rustfs_wrote_its_own_format(rustfs_target, rustfs_format):
+    assert rustfs_format is not None, (
+        ".rustfs.sys/format.json is missing after RustFS's first start: RustFS did not adopt the "
+        "MinIO format (check its log for 'could not migrate it safely'); roll back and do not "
+        "reopen the store"
+    )
+    kind = format_kind(rustfs_format)
+    assert kind in ACCEPTED_FORMATS, f".rustfs.sys/format.json says format {kind!r}"
+
+
+def test_minio_metadata_untouched(rustfs_target, minio_meta_before_deploy, minio_meta_after_verify):
+    assert minio_meta_before_deploy, "no files under .minio.sys were hashed before the deploy"
+    changes = tree_changes(minio_meta_before_deploy, minio_meta_after_verify)
+    assert not changes, (
+        f"RustFS changed {len(changes)} file(s) under .minio.sys, which it promises to only read:\n"
+        + "\n".join(changes[:40])
+        + "\nThe rollback path (zfs rollback, restart MinIO) is what protects you now: keep the snapshot"
     )

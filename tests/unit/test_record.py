@@ -76,8 +76,25 @@ def test_image_rows_name_ref_origin_id_and_version():
         }
     )
     rows = rec.metadata()
-    assert rows["Image (source)"] == "quay.io/minio/minio:RELEASE.x [pulled] sha256:aaaaaaaaaaaa"
-    assert rows["Image (target)"] == "rustfs/rustfs:1.0.1 [built] sha256:bbbbbbbbbbbb 1.0.1"
+    assert rows["Image (source)"] == "quay.io/minio/minio:RELEASE.x [pulled] sha256:" + "a" * 64
+    assert rows["Image (target)"] == "rustfs/rustfs:1.0.1 [built] sha256:" + "b" * 64 + " 1.0.1"
+
+
+def test_image_rows_pin_registry_digest_or_binary_hash():
+    official = ImageRecord(
+        "t",
+        "rustfs/rustfs:1.0.1",
+        "sha256:1",
+        "official",
+        "rustfs",
+        digest="rustfs/rustfs@sha256:d",
+    )
+    built = ImageRecord(
+        "s", "local/minio:x", "sha256:2", "local-build", "minio", binary_sha256="beef"
+    )
+    rows = record(images={"target": official, "source": built}).metadata()
+    assert "rustfs/rustfs@sha256:d" in rows["Image (target)"]
+    assert "binary sha256:beef" in rows["Image (source)"]
 
 
 def test_standin_adds_a_notice_row():
