@@ -7,6 +7,7 @@ engine was started with --bridge=none), as the data owner, with the dataset bind
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +21,7 @@ from cutover.errors import CutoverError
 from cutover.profile import EngineKind
 
 LABEL = "rustfs-cutover.run"
+OWNER_LABEL = "rustfs-cutover.pid"  # the pytest process that owns the container
 READY_PATHS = {EngineKind.MINIO: "/minio/health/ready", EngineKind.RUSTFS: "/health/ready"}
 CONSOLE_PATHS = {EngineKind.MINIO: "/", EngineKind.RUSTFS: "/rustfs/console/"}
 
@@ -121,7 +123,11 @@ class EngineContainer(DockerContainer):
         self.spec = spec
         self.api = api
         self.with_name(name)
-        self.with_kwargs(network_mode="host", user=spec.user, labels={LABEL: run_id})
+        self.with_kwargs(
+            network_mode="host",
+            user=spec.user,
+            labels={LABEL: run_id, OWNER_LABEL: str(os.getpid())},
+        )
         for key, value in spec.container_env().items():
             self.with_env(key, value)
         for volume in spec.volumes:
@@ -159,3 +165,29 @@ class RustfsContainer(EngineContainer):
 
 def container_class(kind: EngineKind) -> type[EngineContainer]:
     return {EngineKind.MINIO: MinioContainer, EngineKind.RUSTFS: RustfsContainer}[kind]
+
+
+def remove_orphans(client) -> list[str]:
+    """Remove rehearsal containers whose pytest process is gone (a run killed mid-way).
+
+    They would hold the dataset and a loopback port; live runs' containers are left alone.
+    """
+    removed = []
+    for container in client.containers.list(all=True, filters={"label": OWNER_LABEL}):
+        pid = container.labels.get(OWNER_LABEL, "")
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        with contextlib.suppress(Exception):
+            container.remove(force=True)
+            removed.append(container.name)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -81,6 +81,7 @@ class Inventory:
     objects: list[ObjectVersion] = field(default_factory=list)
     iam: IamSnapshot = field(default_factory=IamSnapshot)
     content_sha256: dict[str, str] = field(default_factory=dict)  # "bucket\0key\0version" -> hex
+    encrypted: dict[str, str] = field(default_factory=dict)  # content key -> SSE kind
 
     @property
     def object_count(self) -> int:
@@ -107,6 +108,7 @@ class Inventory:
             objects=[ObjectVersion(**o) for o in data["objects"]],
             iam=IamSnapshot(**data["iam"]),
             content_sha256=data.get("content_sha256", {}),
+            encrypted=data.get("encrypted", {}),
         )
 
     @classmethod
@@ -290,6 +292,7 @@ def capture_inventory(
     engine: str,
     admin=None,
     sample_size: int = 0,
+    find_encrypted: bool = False,
 ) -> Inventory:
     inv = Inventory(engine=engine, captured_at=_iso(datetime.now(UTC)))
     for bucket in sorted(b["Name"] for b in s3.list_buckets().get("Buckets", [])):
@@ -299,7 +302,10 @@ def capture_inventory(
     inv.objects.sort()
     if admin is not None:
         inv.iam = capture_iam(admin)
-    for o in content_sample(inv.objects, sample_size) if sample_size else []:
+    if find_encrypted:
+        inv.encrypted = encrypted_versions(s3, inv.objects)
+    readable = [o for o in inv.objects if content_key(*o.ident) not in inv.encrypted]
+    for o in content_sample(readable, sample_size) if sample_size else []:
         inv.content_sha256[content_key(*o.ident)] = sha256_of(s3, *o.ident)
     return inv
 
@@ -314,9 +320,9 @@ def open_multipart_uploads(s3: BaseClient, buckets: list[str]) -> list[str]:
     return sorted(found)
 
 
-def encrypted_versions(s3: BaseClient, objects: list[ObjectVersion]) -> list[str]:
-    """Versions stored with SSE-S3/KMS/C: they list on RustFS but cannot be read back."""
-    found = []
+def encrypted_versions(s3: BaseClient, objects: list[ObjectVersion]) -> dict[str, str]:
+    """Versions stored with SSE-S3/KMS/C, by content key: they list on RustFS but cannot be read."""
+    found = {}
     for o in objects:
         if o.delete_marker:
             continue
@@ -326,10 +332,16 @@ def encrypted_versions(s3: BaseClient, objects: list[ObjectVersion]) -> list[str
         except ClientError as exc:
             # SSE-C objects refuse HEAD without the customer key: that is itself the marker.
             if error_code(exc) in {"400", "BadRequest", "InvalidRequest"}:
-                found.append(f"{o.label}: SSE-C")
+                found[content_key(*o.ident)] = "SSE-C"
                 continue
             raise
         kind = head.get("ServerSideEncryption") or head.get("SSECustomerAlgorithm")
         if kind:
-            found.append(f"{o.label}: {kind}")
+            found[content_key(*o.ident)] = kind
     return found
+
+
+def describe_key(key: str) -> str:
+    """ "bucket\0key\0version" as an operator reads it."""
+    bucket, name, version = key.split("\0")
+    return f"{bucket}/{name} (version {version})"

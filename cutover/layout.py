@@ -134,3 +134,18 @@ def tree_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
 def read_text(host: Host, path: str) -> str | None:
     result = host.run(f"cat -- {shlex.quote(path)}")
     return result.stdout if result.rc == 0 else None
+
+
+KMS_SEAL_MARKER = '"kmskey"'
+
+
+def kms_sealed_files(host: Host, directory: str) -> list[str]:
+    """Files under `directory` that MinIO sealed with its KMS (the envelope names a kmskey).
+
+    MinIO encrypts IAM with the KMS once one is configured; RustFS decrypts MinIO's IAM only
+    with keys derived from the root credentials, so sealed entries do not survive the cutover.
+    """
+    q = shlex.quote(directory)
+    result = host.run(f"grep -rlF --include=xl.meta -e {shlex.quote(KMS_SEAL_MARKER)} -- {q}")
+    prefix = directory.rstrip("/") + "/"
+    return sorted(line.removeprefix(prefix) for line in result.stdout.splitlines() if line)

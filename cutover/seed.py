@@ -41,6 +41,7 @@ class SeedReport:
     multipart_objects: list[str] = field(default_factory=list)
     bytes_written: int = 0
     iam: dict[str, list[str]] = field(default_factory=dict)
+    sse_objects: list[str] = field(default_factory=list)
 
     def note(self, bucket: str, key: str, size: int) -> None:
         self.objects.add((bucket, key))
@@ -56,6 +57,7 @@ class SeedReport:
             "multipart_objects": self.multipart_objects,
             "bytes_written": self.bytes_written,
             "iam": self.iam,
+            "sse_objects": self.sse_objects,
         }
 
 
@@ -220,3 +222,21 @@ def seed_from_manifest(s3: BaseClient, admin, manifest: Manifest, *, seed: int =
         readable = (plain_local[1] if len(plain_local) > 1 else manifest.buckets[0]).name
         seeder.iam(readable)
     return seeder.report
+
+
+SSE_PREFIX = "finance/"
+
+
+def seed_sse_objects(s3: BaseClient, manifest: Manifest, report: SeedReport) -> list[str]:
+    """SSE-S3 objects (MinIO must have a KMS key): they list on RustFS but cannot be read."""
+    plain_local = [b for b in manifest.in_tier(Tier.LOCAL) if not b.versioning]
+    bucket = (plain_local[1] if len(plain_local) > 1 else manifest.buckets[0]).name
+    written = []
+    for month in ("05", "06"):
+        key = f"{SSE_PREFIX}payroll-2026-{month}.csv"
+        body = f"employee,amount\nalice,{month}00\n".encode()
+        s3.put_object(Bucket=bucket, Key=key, Body=body, ServerSideEncryption="AES256")
+        report.note(bucket, key, len(body))
+        written.append(f"{bucket}/{key}")
+    report.sse_objects = written
+    return written

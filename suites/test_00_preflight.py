@@ -8,9 +8,10 @@ objects MinIO encrypted (SSE) and multipart uploads still in progress.
 """
 
 from cutover.layout import ACCEPTED_FORMATS, MINIO_META
+from cutover.preflight import unacknowledged_sse
 
 
-def test_dataset_is_the_host_path_not_minios_export(profile, dataset_layout, source_engine):
+def test_dataset_is_the_host_path_not_minios_export(profile, dataset_layout, rehearsal):
     mount = profile.source.mount_path
     assert dataset_layout.path.rstrip("/") != mount, (
         f"the dataset path is {mount}, MinIO's in-container mount point; use the Host Path of the "
@@ -20,7 +21,7 @@ def test_dataset_is_the_host_path_not_minios_export(profile, dataset_layout, sou
         f"{dataset_layout.path} does not exist or is not a directory on the NAS; check the "
         "MinIO app's Host Path"
     )
-    mounts = {m["Destination"]: m["Source"] for m in source_engine.inspect()["Mounts"]}
+    mounts = {m["Destination"]: m["Source"] for m in rehearsal.source.inspect()["Mounts"]}
     assert mounts.get(mount) == dataset_layout.path, (
         f"the MinIO app mounts {mounts.get(mount)!r} at {mount}, not {dataset_layout.path}: "
         "point the profile's dataset.host_path at the app's real Host Path"
@@ -87,10 +88,27 @@ def test_no_multipart_uploads_in_progress(open_uploads):
     )
 
 
-def test_no_sse_encrypted_objects(sse_objects):
-    assert not sse_objects, (
+def test_iam_store_not_sealed_with_kms(sealed_iam_entries):
+    entries = sorted({e.removesuffix("/xl.meta") for e in sealed_iam_entries})
+    assert not entries, (
+        f"{len(entries)} IAM entr(ies) under .minio.sys/config/iam are sealed with MinIO's KMS key: "
+        + ", ".join(entries[:20])
+        + ". RustFS decrypts MinIO's IAM only with keys derived from the root credentials, so these "
+        "users, groups and policies will silently vanish. Export them (mc admin user/policy "
+        "list) and recreate them on RustFS after the cutover, and plan for it in the change"
+    )
+
+
+def test_sse_objects_acknowledged(sse_objects, profile, run_record):
+    unacknowledged = unacknowledged_sse(sse_objects, profile.preflight.acknowledged_sse)
+    run_record.action(
+        f"preflight: {len(sse_objects)} SSE-encrypted object version(s) RustFS will not be able "
+        f"to read, {len(sse_objects) - len(unacknowledged)} acknowledged in the profile"
+    )
+    assert not unacknowledged, (
         f"{len(sse_objects)} object version(s) are stored encrypted (SSE); RustFS lists them but "
-        "cannot read them back (GET fails with 500): "
-        + "; ".join(sse_objects[:20])
-        + ". Re-write them unencrypted through MinIO before the cutover, or accept their loss"
+        f"cannot read them back (GET fails with 500). Not acknowledged: {len(unacknowledged)}:\n"
+        + "\n".join(unacknowledged[:40])
+        + "\nRe-write them unencrypted through MinIO before the cutover, or accept their loss by "
+        "listing them under preflight.acknowledged_sse in the target profile"
     )

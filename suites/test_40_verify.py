@@ -9,11 +9,12 @@ import urllib.error
 import urllib.request
 
 import pytest
+from botocore.exceptions import BotoCoreError, ClientError
 from pytest_html import extras as html_extras
 
 from cutover.containers import CONSOLE_PATHS
 from cutover.diff import diff_bucket_config, diff_iam
-from cutover.inventory import CONFIG_KINDS
+from cutover.inventory import CONFIG_KINDS, describe_key
 from cutover.layout import ACCEPTED_FORMATS, format_kind, tree_changes
 
 
@@ -129,4 +130,24 @@ def test_minio_metadata_untouched(rustfs_target, minio_meta_before_deploy, minio
         f"RustFS changed {len(changes)} file(s) under .minio.sys, which it promises to only read:\n"
         + "\n".join(changes[:40])
         + "\nThe rollback path (zfs rollback, restart MinIO) is what protects you now: keep the snapshot"
+    )
+
+
+def test_sse_objects_unreadable_as_acknowledged(rustfs_target, baseline_inventory, target_endpoint):
+    s3 = target_endpoint.client()
+    readable = []
+    for key in sorted(baseline_inventory.encrypted):
+        bucket, name, version = key.split("\0")
+        vid = {} if version == "null" else {"VersionId": version}
+        try:
+            s3.get_object(Bucket=bucket, Key=name, **vid)["Body"].read()
+        except (ClientError, BotoCoreError):
+            continue
+        readable.append(describe_key(key))
+    assert not readable, (
+        "these SSE-encrypted objects read back on the target although RustFS is known not to "
+        "decrypt MinIO's SSE: "
+        + ", ".join(readable)
+        + ". Check they are intact before relying on it, "
+        "and update preflight.acknowledged_sse"
     )

@@ -96,3 +96,15 @@ def rehearse(
         output=proc.stdout + proc.stderr,
         run_dir=runs[-1].parent if runs else None,
     )
+
+
+def profile_copy(directory: Path, **changes: Any) -> Path:
+    """The rehearsal profile with top-level keys replaced, written where a test can pass it."""
+    import yaml
+
+    data = yaml.safe_load((REPO_ROOT / "targets" / "rehearsal.yml").read_text(encoding="utf-8"))
+    data["manifest"] = str(REPO_ROOT / "data-plane" / "datasets.yml")
+    data.update(changes)
+    path = directory / "profile.yml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path

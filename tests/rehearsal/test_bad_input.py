@@ -3,7 +3,7 @@
 import yaml
 
 from cutover.profile import TARGETS_DIR
-from tests.rehearsal.harness import rehearse
+from tests.rehearsal.harness import profile_copy, rehearse
 
 
 def assert_clean_error(run, *fragments):
@@ -38,11 +38,8 @@ def test_invalid_manifest_names_bucket_and_field(tmp_path):
 
 
 def test_no_secret_for_a_profile_that_may_not_generate_one(tmp_path):
-    data = yaml.safe_load((TARGETS_DIR / "rehearsal.yml").read_text())
-    data["credentials"]["generate_if_missing"] = False
-    data["manifest"] = str(TARGETS_DIR.parent / "data-plane" / "datasets.yml")
-    profile = tmp_path / "strict.yml"
-    profile.write_text(yaml.safe_dump(data))
+    credentials = yaml.safe_load((TARGETS_DIR / "rehearsal.yml").read_text())["credentials"]
+    profile = profile_copy(tmp_path, credentials={**credentials, "generate_if_missing": False})
     run = rehearse(
         tmp_path / "reports",
         "preflight",

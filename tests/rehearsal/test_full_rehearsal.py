@@ -48,12 +48,13 @@ def test_seeded_data_covers_the_on_disk_layouts(full_run):
     assert run["downtime_seconds"] is not None and run["downtime_seconds"] > 0
 
 
-def test_standin_target_is_said_in_plain_words(full_run):
+def test_target_is_real_rustfs(full_run):
     run = full_run.summary["run"]
-    if run["target_standin"]:
-        assert "TARGET WAS A MINIO STAND-IN" in full_run.output
-        assert "TARGET WAS A MINIO STAND-IN" in (full_run.run_dir / "report.html").read_text()
-    assert run["images"]["target"]["image_id"].startswith("sha256:")
+    assert run["target_standin"] is False and "STAND-IN" not in full_run.output
+    target = run["images"]["target"]
+    assert target["engine"] == "rustfs" and target["image_id"].startswith("sha256:")
+    assert target["digest"] or target["binary_sha256"], "the record must pin what ran"
+    assert "rustfs" in target["version"].lower()
 
 
 def test_root_secret_never_reaches_the_record(full_run):
@@ -61,3 +62,17 @@ def test_root_secret_never_reaches_the_record(full_run):
         assert KNOWN_SECRET not in path.read_text(encoding="utf-8", errors="replace"), path.name
     baseline = json.loads((full_run.run_dir / "baseline.json").read_text())
     assert baseline["buckets"]
+
+
+def test_explicit_minio_standin_is_said_in_plain_words(tmp_path):
+    run = rehearse(tmp_path / "reports", args=("--target-engine", "minio"))
+    assert run.returncode == 0, run.output[-4000:]
+    assert run.summary["run"]["target_standin"] is True
+    notice = "TARGET WAS A MINIO STAND-IN (--target-engine minio)"
+    assert notice in run.output and notice in (run.run_dir / "report.html").read_text()
+    skipped = [t for t in run.summary["tests"] if t["outcome"] == "skipped"]
+    assert {t["test"] for t in skipped} == {
+        "test_rustfs_wrote_its_own_format",
+        "test_minio_metadata_untouched",
+        "test_sse_objects_unreadable_as_acknowledged",
+    }

@@ -4,7 +4,7 @@ and proves the check fails with a message that says what is wrong and what to do
 
 import pytest
 
-from tests.rehearsal.harness import KNOWN_SECRET, rehearse
+from tests.rehearsal.harness import KNOWN_SECRET, profile_copy, rehearse
 
 
 @pytest.fixture
@@ -59,11 +59,27 @@ def test_multipart_upload_in_progress_is_listed(reports):
     assert "will NOT carry over" in message and "abort the uploads" in message
 
 
-def test_sse_objects_are_counted(reports):
-    run = rehearse(reports, "preflight", faults=("sse_objects",))
-    message = run.failed("test_no_sse_encrypted_objects")
-    assert "curated/secrets/encrypted-report.csv (version null): AES256" in message
-    assert "1 object version(s) are stored encrypted" in message and "GET fails" in message
+def test_unacknowledged_sse_objects_fail_preflight(reports, tmp_path):
+    profile = profile_copy(
+        tmp_path, preflight={"acknowledged_sse": ["curated/finance/payroll-2026-05.csv"]}
+    )
+    run = rehearse(reports, "preflight", args=("--target", str(profile)))
+    message = run.failed("test_sse_objects_acknowledged")
+    assert "2 object version(s) are stored encrypted (SSE)" in message
+    assert "Not acknowledged: 1" in message
+    assert "curated/finance/payroll-2026-06.csv (version null): AES256" in message
+    assert "payroll-2026-05.csv" not in message.split("Not acknowledged", 1)[1].split("Re-write")[0]
+    assert "preflight.acknowledged_sse" in message
+
+
+def test_iam_sealed_with_kms_is_named(reports):
+    run = rehearse(reports, "preflight", faults=("iam_sealed_with_kms",))
+    message = run.failed("test_iam_store_not_sealed_with_kms")
+    assert (
+        "users/etl-reader/identity.json" in message
+        and "policies/lakehouse-read/policy.json" in message
+    )
+    assert "will silently vanish" in message and "recreate them on RustFS" in message
 
 
 # --- phase 20: stop ------------------------------------------------------------------------
