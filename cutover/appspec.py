@@ -121,6 +121,9 @@ def render_rustfs_app(
             "RUSTFS_CONSOLE_ADDRESS": listen.console_address,
             "RUSTFS_CONSOLE_CORS_ALLOWED_ORIGINS": "*",
             "RUSTFS_CORS_ALLOWED_ORIGINS": "*",
+            # A pinned release has no use for RustFS's startup call to version.rustfs.com, and a
+            # rehearsal must not send traffic off this machine.
+            "RUSTFS_CHECK_UPDATE": "false",
             "RUSTFS_ACCESS_KEY": profile.credentials.access_key,
             "RUSTFS_SECRET_KEY": secret,
         },

@@ -202,3 +202,24 @@ def test_corrupted_part_file_fails_the_content_sample(reports):
     message = run.failed("test_sampled_content_checksums_match")
     assert "raw exports/events-2026-06.parquet" in message
     run.passed("test_object_inventory_matches_baseline")
+
+
+# --- RustFS adoption -----------------------------------------------------------------------
+
+
+def test_console_disabled_is_caught(reports):
+    run = rehearse(reports, "verify", faults=("console_disabled",))
+    message = run.failed("test_console_reachable")
+    assert "/rustfs/console/" in message and 'set RUSTFS_CONSOLE_ENABLE: "true"' in message
+
+
+def test_minio_metadata_rewritten_is_caught(reports):
+    run = rehearse(reports, "verify", faults=("minio_meta_rewritten",))
+    message = run.failed("test_minio_metadata_untouched")
+    assert "rewritten: config/config.json/xl.meta" in message and "keep the snapshot" in message
+
+
+def test_missing_rustfs_format_is_caught(reports):
+    run = rehearse(reports, "verify", faults=("rustfs_format_missing",))
+    message = run.failed("test_rustfs_wrote_its_own_format")
+    assert ".rustfs.sys/format.json is missing" in message and "roll back" in message
