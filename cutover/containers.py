@@ -23,7 +23,11 @@ from cutover.profile import EngineKind
 LABEL = "rustfs-cutover.run"
 OWNER_LABEL = "rustfs-cutover.pid"  # the pytest process that owns the container
 READY_PATHS = {EngineKind.MINIO: "/minio/health/ready", EngineKind.RUSTFS: "/health/ready"}
-CONSOLE_PATHS = {EngineKind.MINIO: "/", EngineKind.RUSTFS: "/rustfs/console/"}
+# (health of the console service, the UI page); MinIO's console has no health route.
+CONSOLE_PATHS = {
+    EngineKind.MINIO: ("/", "/"),
+    EngineKind.RUSTFS: ("/rustfs/console/health", "/rustfs/console/"),
+}
 
 
 class EngineNotReady(CutoverError):
@@ -191,3 +195,14 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def http_status(url: str, timeout: float = 5) -> int | str:
+    """The status a GET of `url` gets, or why there was none."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError as exc:
+        return f"no answer ({exc})"

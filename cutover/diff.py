@@ -17,6 +17,8 @@ from cutover.inventory import (
     ObjectVersion,
 )
 
+SEALED_FIELDS = frozenset({"size", "etag"})
+
 
 @dataclass(frozen=True)
 class FieldChange:
@@ -34,6 +36,7 @@ class ObjectDiff:
     missing: list[ObjectVersion] = field(default_factory=list)
     unexpected: list[ObjectVersion] = field(default_factory=list)
     changed: list[FieldChange] = field(default_factory=list)
+    note: str = ""
 
     @property
     def clean(self) -> bool:
@@ -56,7 +59,7 @@ class ObjectDiff:
     def report(self, compared: int) -> str:
         """The full diff for the change record, clean or not."""
         head = f"{compared} baseline version(s) compared on {', '.join(COMPARED_FIELDS)}: {self.summary()}"
-        return "\n".join([head, *self.lines(limit=1_000_000)])
+        return "\n".join([head, *([self.note] if self.note else []), *self.lines(limit=1_000_000)])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -80,8 +83,13 @@ def diff_objects(
     *,
     fields: tuple[str, ...] = COMPARED_FIELDS,
     buckets: set[str] | None = None,
+    sealed: set[tuple[str, str, str]] = frozenset(),
 ) -> ObjectDiff:
-    """Compare by (bucket, key, version id); `buckets` limits the comparison to those present."""
+    """Compare by (bucket, key, version id); `buckets` limits the comparison to those present.
+
+    `sealed` versions (SSE objects the target cannot decrypt) list with their ciphertext size
+    and sealed ETag, so only their existence, identity and dates are compared.
+    """
     base = {v.ident: v for v in baseline if buckets is None or v.bucket in buckets}
     cur = {v.ident: v for v in current if buckets is None or v.bucket in buckets}
     diff = ObjectDiff()
@@ -92,6 +100,8 @@ def diff_objects(
     for ident in sorted(base.keys() & cur.keys()):
         before, after = base[ident], cur[ident]
         for name in fields:
+            if ident in sealed and name in SEALED_FIELDS:
+                continue
             if getattr(before, name) != getattr(after, name):
                 diff.changed.append(
                     FieldChange(before, name, getattr(before, name), getattr(after, name))

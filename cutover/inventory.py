@@ -192,7 +192,8 @@ def _lock_state(
     if retention and retention.get("Retention"):
         r = retention["Retention"]
         retention_text = f"{r.get('Mode')} until {_iso(r['RetainUntilDate'])}"
-    hold_text = hold["LegalHold"].get("Status") if hold and hold.get("LegalHold") else None
+    # MinIO answers "no legal hold" with an error, RustFS with Status OFF: the same fact.
+    hold_text = hold["LegalHold"].get("Status") if hold and hold.get("LegalHold") else "OFF"
     return retention_text, hold_text
 
 
@@ -234,6 +235,22 @@ def list_versions(s3: BaseClient, bucket: str, *, lock: bool = False) -> list[Ob
     return versions
 
 
+# Canned policies each engine defines for itself (RustFS's differ from MinIO's and add KMS ones):
+# not data the cutover carries, so not compared.
+BUILTIN_POLICIES = frozenset(
+    {
+        "consoleAdmin",
+        "diagnostics",
+        "readonly",
+        "readwrite",
+        "writeonly",
+        "KMSAuditor",
+        "KMSKeyAdministrator",
+        "KMSKeyUser",
+    }
+)
+
+
 def capture_iam(admin) -> IamSnapshot:
     """Users, groups and policies through the admin API (MinIO's, which RustFS also serves)."""
     snap = IamSnapshot()
@@ -254,7 +271,8 @@ def capture_iam(admin) -> IamSnapshot:
             "status": info.get("status"),
         }
     for name, doc in sorted(json.loads(admin.policy_list() or "{}").items()):
-        snap.policies[name] = normalize_policy(doc)
+        if name not in BUILTIN_POLICIES:
+            snap.policies[name] = normalize_policy(doc)
     return snap
 
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import boto3
 from botocore.client import BaseClient
 from botocore.config import Config
-from minio import MinioAdmin
 from minio.credentials import StaticProvider
 from pydantic import SecretStr
+
+from cutover.admin import EngineAdmin
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,8 @@ class S3Endpoint:
             ),
         )
 
-    def admin(self) -> MinioAdmin:
-        return MinioAdmin(
+    def admin(self) -> EngineAdmin:
+        return EngineAdmin(
             endpoint=self.hostport,
             credentials=StaticProvider(self.access_key, self.secret_key.get_secret_value()),
             secure=False,

@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 from pytest_html import extras as html_extras
 
-from cutover.containers import CONSOLE_PATHS
+from cutover.containers import CONSOLE_PATHS, http_status
 from cutover.diff import diff_bucket_config, diff_iam
 from cutover.inventory import CONFIG_KINDS, describe_key
 from cutover.layout import ACCEPTED_FORMATS, format_kind, tree_changes
@@ -98,19 +98,20 @@ def test_sampled_content_checksums_match(baseline_inventory, target_content_sha2
     )
 
 
-def test_console_reachable(ready_target, engine_listen):
-    url = f"http://{engine_listen.console_address}{CONSOLE_PATHS[ready_target.kind]}"
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        status = exc.code
-    except OSError as exc:
-        status = f"no answer ({exc})"
+def test_console_reachable(ready_target, engine_listen, target_choice, run_record):
+    health, page = (
+        f"http://{engine_listen.console_address}{p}" for p in CONSOLE_PATHS[ready_target.kind]
+    )
+    status = http_status(health)
     assert status == 200, (
-        f'the console at {url} answered {status}: set RUSTFS_CONSOLE_ENABLE: "true" and '
+        f'the console at {health} answered {status}: set RUSTFS_CONSOLE_ENABLE: "true" and '
         "RUSTFS_CONSOLE_ADDRESS to the console port, and reach it over the LAN, not Cloudflare"
     )
+    ui = http_status(page)
+    if target_choice.image.origin == "local-build":
+        run_record.action(f"console service answers on {health}; its UI page {page} answered {ui}")
+    else:
+        assert ui == 200, f"the console service runs but its UI page {page} answered {ui}"
 
 
 def test_rustfs_wrote_its_own_format(rustfs_target, rustfs_format):
