@@ -57,10 +57,10 @@ class BucketConfig:
     """Every per-bucket setting the runbook says carries over, normalised for comparison."""
 
     versioning: str = "Off"
-    object_lock: dict[str, Any] | None = None
-    lifecycle: list[dict[str, Any]] | None = None
-    policy: dict[str, Any] | None = None
-    tags: dict[str, str] = field(default_factory=dict)
+    object_lock: dict[str, Any] | str | None = None
+    lifecycle: list[dict[str, Any]] | str | None = None  # a str says why it was unreadable
+    policy: dict[str, Any] | str | None = None
+    tags: dict[str, str] | str = field(default_factory=dict)
 
 
 CONFIG_KINDS = ("versioning", "object_lock", "lifecycle", "policy", "tags")
@@ -137,40 +137,63 @@ def _iso(ts: datetime) -> str:
     return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
 
 
+class Unreadable(Exception):
+    """The engine answered a setting with an error that is not "there is none"."""
+
+
 def _optional(call, *missing: str) -> Any:
     try:
         return call()
     except ClientError as exc:
         if error_code(exc) in missing:
             return None
-        raise
+        raise Unreadable(f"unreadable: {error_code(exc)}") from exc
 
 
 def capture_bucket_config(s3: BaseClient, bucket: str) -> BucketConfig:
+    """Each setting on its own: one the engine cannot read is recorded as such, not fatal."""
     config = BucketConfig()
-    versioning = s3.get_bucket_versioning(Bucket=bucket)
-    config.versioning = versioning.get("Status", "Off")
-    lock = _optional(
+
+    def read(kind: str, call, *missing: str, shape=lambda r: r) -> None:
+        try:
+            answer = _optional(call, *missing)
+        except Unreadable as exc:
+            setattr(config, kind, str(exc))
+            return
+        if answer:
+            setattr(config, kind, shape(answer))
+
+    read(
+        "versioning",
+        lambda: s3.get_bucket_versioning(Bucket=bucket),
+        shape=lambda r: r.get("Status", "Off"),
+    )
+    read(
+        "object_lock",
         lambda: s3.get_object_lock_configuration(Bucket=bucket),
         "ObjectLockConfigurationNotFoundError",
         "NoSuchObjectLockConfiguration",
+        shape=lambda r: r.get("ObjectLockConfiguration"),
     )
-    if lock:
-        config.object_lock = lock.get("ObjectLockConfiguration")
-    lifecycle = _optional(
+    read(
+        "lifecycle",
         lambda: s3.get_bucket_lifecycle_configuration(Bucket=bucket),
         "NoSuchLifecycleConfiguration",
+        shape=lambda r: sorted(r.get("Rules", []), key=lambda rule: rule.get("ID", "")),
     )
-    if lifecycle:
-        config.lifecycle = sorted(lifecycle.get("Rules", []), key=lambda r: r.get("ID", ""))
-    policy = _optional(lambda: s3.get_bucket_policy(Bucket=bucket), "NoSuchBucketPolicy")
-    if policy:
-        config.policy = normalize_policy(json.loads(policy["Policy"]))
-    tagging = _optional(
-        lambda: s3.get_bucket_tagging(Bucket=bucket), "NoSuchTagSet", "NoSuchTagSetError"
+    read(
+        "policy",
+        lambda: s3.get_bucket_policy(Bucket=bucket),
+        "NoSuchBucketPolicy",
+        shape=lambda r: normalize_policy(json.loads(r["Policy"])),
     )
-    if tagging:
-        config.tags = {t["Key"]: t["Value"] for t in tagging.get("TagSet", [])}
+    read(
+        "tags",
+        lambda: s3.get_bucket_tagging(Bucket=bucket),
+        "NoSuchTagSet",
+        "NoSuchTagSetError",
+        shape=lambda r: {t["Key"]: t["Value"] for t in r.get("TagSet", [])},
+    )
     return config
 
 
@@ -316,7 +339,7 @@ def capture_inventory(
     for bucket in sorted(b["Name"] for b in s3.list_buckets().get("Buckets", [])):
         config = capture_bucket_config(s3, bucket)
         inv.buckets[bucket] = config
-        inv.objects.extend(list_versions(s3, bucket, lock=config.object_lock is not None))
+        inv.objects.extend(list_versions(s3, bucket, lock=isinstance(config.object_lock, dict)))
     inv.objects.sort()
     if admin is not None:
         inv.iam = capture_iam(admin)

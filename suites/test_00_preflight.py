@@ -99,6 +99,17 @@ def test_iam_store_not_sealed_with_kms(sealed_iam_entries):
     )
 
 
+def test_no_empty_iam_groups(baseline_inventory):
+    empty = sorted(
+        name for name, group in baseline_inventory.iam.groups.items() if not group["members"]
+    )
+    assert not empty, (
+        f"IAM group(s) with no members: {', '.join(empty)}. MinIO keeps them as "
+        '{"members":[]} and RustFS 1.0.1 refuses to start on them ("incompatible legacy metadata: '
+        'config/iam/groups/<group>/members.json"): add a member or delete the group on MinIO first'
+    )
+
+
 def test_sse_objects_acknowledged(sse_objects, profile, run_record):
     unacknowledged = unacknowledged_sse(sse_objects, profile.preflight.acknowledged_sse)
     run_record.action(

@@ -13,7 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pytest_html import extras as html_extras
 
 from cutover.containers import CONSOLE_PATHS, http_status
-from cutover.diff import diff_bucket_config, diff_iam
+from cutover.diff import diff_bucket_config, diff_iam, diff_names
 from cutover.inventory import CONFIG_KINDS, describe_key
 from cutover.layout import ACCEPTED_FORMATS, format_kind, tree_changes
 
@@ -41,15 +41,30 @@ def test_s3_round_trip_with_minio_root_keys(target_endpoint, manifest):
 
 def test_buckets_match_manifest_and_baseline(target_inventory, baseline_inventory, manifest):
     served = set(target_inventory.buckets)
-    expected = set(manifest.names) | set(baseline_inventory.buckets)
-    missing = sorted(expected - served)
-    extra = sorted(served - expected)
-    assert not missing, (
-        f"the target is missing {len(missing)} bucket(s) that the manifest or the baseline has: "
-        f"{', '.join(missing)}. Is it pointed at the MinIO dataset (RUSTFS_VOLUMES=/data, host path "
-        "mounted at /data), not an empty store like the catalog app's /rustfs/data0? Roll back if unsure"
-    )
-    assert not extra, f"the target serves bucket(s) nobody declared: {', '.join(extra)}"
+    lost, resurrected = diff_names(baseline_inventory.buckets, served)
+    undeclared_missing, undeclared_extra = diff_names(manifest.names, served)
+    problems = []
+    if lost:
+        problems.append(
+            f"the target is missing {len(lost)} bucket(s) MinIO served: {', '.join(lost)}. Is it "
+            "pointed at the MinIO dataset (RUSTFS_VOLUMES=/data, host path mounted at /data), not an "
+            "empty store like the catalog app's /rustfs/data0? Roll back if unsure"
+        )
+    if resurrected:
+        problems.append(
+            f"the target serves bucket(s) MinIO did not serve at the baseline: {', '.join(resurrected)} "
+            "(deleted on MinIO before the cutover and re-created by RustFS from what was left under "
+            ".minio.sys?). Delete or reconcile them before reopening the store"
+        )
+    if undeclared_missing:
+        problems.append(
+            f"datasets.yml lists bucket(s) the target lacks: {', '.join(undeclared_missing)}"
+        )
+    if undeclared_extra:
+        problems.append(
+            f"the target serves bucket(s) datasets.yml does not list: {', '.join(undeclared_extra)}"
+        )
+    assert not problems, "\n".join(problems)
 
 
 def test_object_inventory_matches_baseline(inventory_diff, baseline_inventory, extras):

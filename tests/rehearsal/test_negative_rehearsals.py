@@ -48,8 +48,9 @@ def test_manifest_bucket_missing_on_server(reports):
     run = rehearse(reports, "preflight", "verify", faults=("bucket_missing_on_server",))
     message = run.failed("test_buckets_match_manifest")
     assert "datasets.yml lists bucket(s) MinIO does not have: website-assets" in message
+    # RustFS sometimes re-creates the deleted bucket, sometimes not: either way it is named.
     parity = run.failed("test_buckets_match_manifest_and_baseline")
-    assert "missing 1 bucket(s)" in parity and "website-assets" in parity
+    assert "website-assets" in parity
 
 
 def test_multipart_upload_in_progress_is_listed(reports):
@@ -111,7 +112,7 @@ def test_target_as_uid_10001_dies_and_shows_its_own_log(reports):
     ready = run.failed("test_health_ready")
     assert "exited with code" in ready and "The engine's own last log lines:" in ready
     log = ready.split("The engine's own last log lines:", 1)[1]
-    assert "/data" in log and len(log.strip().splitlines()) >= 3
+    assert "[FATAL] Server runtime failed" in log and "os error 13" in log
     assert 'container runs as 10001:10001, the data is owned by 473:473: set user: "473:473"' in log
     assert (run.run_dir / "report.html").is_file(), "the report must be written when a phase fails"
     assert KNOWN_SECRET not in run.report_text()
@@ -129,7 +130,7 @@ def test_catalog_app_store_misses_every_bucket(reports):
         "website-assets",
     ):
         assert bucket in parity
-    assert "missing 6 bucket(s)" in parity and "/rustfs/data0" in parity
+    assert "missing 6 bucket(s) MinIO served" in parity and "/rustfs/data0" in parity
     assert "RUSTFS_VOLUMES is '/rustfs/data0'" in run.failed(
         "test_deployed_app[rustfs-volumes-is-data]"
     )
@@ -188,13 +189,22 @@ def test_other_bucket_settings_changed(reports):
     run.passed("test_bucket_config_matches_baseline[versioning]")
 
 
-def test_lost_iam_user_is_named(reports):
-    run = rehearse(reports, "verify", faults=("iam_user_removed",))
+def test_lost_iam_user_and_group_are_named(reports):
+    run = rehearse(reports, "verify", faults=("iam_user_and_group_removed",))
     message = run.failed("test_iam_carried_over")
     assert (
-        "user 'etl-reader' is missing" in message
-        and "root access/secret key must equal MinIO's" in message
+        "user 'etl-reader' is missing" in message and "group 'data-readers' is missing" in message
     )
+    assert "root access/secret key must equal MinIO's" in message
+
+
+def test_empty_iam_group_is_caught_before_rustfs_refuses_it(reports):
+    run = rehearse(reports, "preflight", "verify", faults=("iam_group_emptied",))
+    message = run.failed("test_no_empty_iam_groups")
+    assert "IAM group(s) with no members: data-readers" in message
+    assert "add a member or delete the group on MinIO first" in message
+    ready = run.failed("test_health_ready")
+    assert "incompatible legacy metadata: config/iam/groups/data-readers/members.json" in ready
 
 
 def test_corrupted_part_file_fails_the_content_sample(reports):
