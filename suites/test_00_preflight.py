@@ -93,9 +93,10 @@ def test_iam_store_not_sealed_with_kms(sealed_iam_entries):
     assert not entries, (
         f"{len(entries)} IAM entr(ies) under .minio.sys/config/iam are sealed with MinIO's KMS key: "
         + ", ".join(entries[:20])
-        + ". RustFS decrypts MinIO's IAM only with keys derived from the root credentials, so these "
-        "users, groups and policies will silently vanish. Export them (mc admin user/policy "
-        "list) and recreate them on RustFS after the cutover, and plan for it in the change"
+        + '. RustFS cannot decrypt KMS-sealed IAM: 1.0.1 refuses to start on it ("incompatible '
+        'legacy metadata: config/iam/..."), older releases silently dropped the users and '
+        "policies. Export them (mc admin user/policy list), move the sealed config/iam aside "
+        "after the snapshot, and recreate them on RustFS; plan for it in the change"
     )
 
 

@@ -16,6 +16,7 @@ from cutover.containers import CONSOLE_PATHS, http_status
 from cutover.diff import diff_bucket_config, diff_iam, diff_names
 from cutover.inventory import CONFIG_KINDS, describe_key
 from cutover.layout import ACCEPTED_FORMATS, format_kind, tree_changes
+from cutover.s3 import error_code
 
 
 def test_health_ready(ready_target, run_record):
@@ -25,9 +26,15 @@ def test_health_ready(ready_target, run_record):
     assert run_record.downtime_seconds is not None
 
 
-def test_s3_round_trip_with_minio_root_keys(target_endpoint, manifest):
-    s3 = target_endpoint.client()
-    listed = sorted(b["Name"] for b in s3.list_buckets()["Buckets"])
+def test_s3_round_trip_with_minio_root_keys(minio_keys_on_target, manifest):
+    s3 = minio_keys_on_target.client()
+    try:
+        listed = sorted(b["Name"] for b in s3.list_buckets()["Buckets"])
+    except ClientError as exc:
+        raise AssertionError(
+            f"the target refuses MinIO's root keys ({error_code(exc)}): RUSTFS_ACCESS_KEY and "
+            "RUSTFS_SECRET_KEY must be MinIO's root user and password, or clients and IAM break"
+        ) from None
     assert listed, (
         "the target lists no buckets with MinIO's root keys: is RUSTFS_VOLUMES=/data and the "
         "host path mounted at /data?"
