@@ -267,7 +267,11 @@ def build_minio_image(
         MINIO_DOCKERFILE,
         binary,
         tag,
-        {"MINIO_MODULE": build.go_module, "MINIO_VERSION": build.version},
+        {
+            "MINIO_MODULE": build.go_module,
+            "MINIO_VERSION": build.version,
+            "MINIO_SHA256": sha256_file(binary),
+        },
         say,
     )
 

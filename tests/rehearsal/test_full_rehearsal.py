@@ -55,6 +55,8 @@ def test_target_is_real_rustfs(full_run):
     assert target["engine"] == "rustfs" and target["image_id"].startswith("sha256:")
     assert target["digest"] or target["binary_sha256"], "the record must pin what ran"
     assert "rustfs" in target["version"].lower()
+    source = run["images"]["source"]
+    assert source["digest"] or source["binary_sha256"], "the record must pin the MinIO that ran"
 
 
 def test_root_secret_never_reaches_the_record(full_run):
