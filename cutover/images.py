@@ -319,7 +319,7 @@ def build_rustfs_binary(build: CargoBuild, cache_dir: Path, say: Say = _quiet) -
     _tool("protoc", [], "RustFS's build needs it: apt-get install protobuf-compiler")
     say(
         f"building {build.crate} {build.version} with cargo install "
-        "(about 30-45 minutes on 2 cores the first time; cached afterwards)"
+        "(about an hour on 2 cores the first time; cached afterwards)"
     )
     env = {**os.environ, **CARGO_PROFILE, "CARGO_TARGET_DIR": str(cache_dir / "cargo-target")}
     cmd = [
