@@ -13,7 +13,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from cutover.errors import ConfigError, format_validation_error, load_yaml_mapping
 
@@ -77,8 +85,32 @@ class SourceSpec(EngineSpec):
     mount_path: str = "/export"
 
 
+class HostSpec(_Strict):
+    """The NAS, reached over SSH through testinfra; commands run with sudo."""
+
+    ssh: str = Field(description="user@host of the NAS")
+    port: int = Field(default=22, ge=1, le=65535)
+    sudo: bool = True
+    identity_file: str | None = None
+
+    @field_validator("ssh")
+    @classmethod
+    def _user_at_host(cls, value: str) -> str:
+        user, sep, host = value.partition("@")
+        if not sep or not user or not host or " " in value:
+            raise ValueError(f"ssh must be user@host, got {value!r}")
+        return value
+
+    def testinfra_url(self) -> str:
+        query = [f"sudo={'true' if self.sudo else 'false'}"]
+        if self.identity_file:
+            query.append(f"ssh_identity_file={self.identity_file}")
+        return f"ssh://{self.ssh}:{self.port}?{'&'.join(query)}"
+
+
 class DatasetSpec(_Strict):
     zfs: str = Field(description="pool/dataset, e.g. marathon/minio-dataset")
+    snapshot: str = Field(default="pre-rustfs", description="the rollback snapshot's name")
     host_path: str = Field(description="where the dataset is mounted on the host")
     owner: str = Field(description="expected owner UID:GID of the data, e.g. 473:473")
 
@@ -138,8 +170,20 @@ class Profile(_Strict):
     pull_images: bool = False
     verify: VerifySpec = VerifySpec()
     preflight: PreflightSpec = PreflightSpec()
+    host: HostSpec | None = Field(default=None, description="the NAS (production mode only)")
 
     path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _production_needs_a_host(self) -> Profile:
+        if self.mode is Mode.PRODUCTION:
+            if self.host is None:
+                raise ValueError("a production profile needs host.ssh (user@nas) to reach the NAS")
+            if self.credentials.generate_if_missing:
+                raise ValueError(
+                    "credentials.generate_if_missing is for rehearsals: production must reuse MinIO's secret"
+                )
+        return self
 
     def manifest_path(self) -> Path:
         base = self.path.parent if self.path else TARGETS_DIR

@@ -1,0 +1,127 @@
+"""The cutover plan: every action a production run would take, in order, with the exact command.
+
+Without `--confirm <dataset>` a production run prints this and changes nothing; with it, the
+same steps run, each skipped when already done (snapshot there, app already stopped).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cutover import truenas, zfs
+from cutover.appspec import AppSpec
+from cutover.profile import Profile
+
+
+@dataclass(frozen=True)
+class Step:
+    phase: str
+    action: str
+    command: str
+    already_done_when: str  # "" when the step always runs
+
+
+def cutover_plan(profile: Profile, app: AppSpec) -> list[Step]:
+    ds, snap = profile.dataset.zfs, profile.dataset.snapshot
+    return [
+        Step(
+            "10 snapshot",
+            f"snapshot {ds}@{snap}, the only rollback",
+            zfs.snapshot_command(ds, snap),
+            f"{ds}@{snap} exists and is newer than the last write",
+        ),
+        Step(
+            "20 stop",
+            f"stop the {profile.source.app} app",
+            truenas.app_stop_command(profile.source.app),
+            f"app.query shows {profile.source.app} STOPPED",
+        ),
+        Step(
+            "30 deploy",
+            f"create the {profile.target.app} Custom App ({app.image}, user {app.user}, "
+            f"{', '.join(f'{v.host}:{v.container}' for v in app.volumes)})",
+            truenas.app_create_command(profile.target.app, app.to_yaml()),
+            f"app.query shows {profile.target.app} RUNNING with this spec",
+        ),
+    ]
+
+
+def rollback_plan(profile: Profile) -> list[Step]:
+    ds, snap = profile.dataset.zfs, profile.dataset.snapshot
+    return [
+        Step(
+            "50 rollback",
+            f"stop the {profile.target.app} app",
+            truenas.app_stop_command(profile.target.app),
+            f"app.query shows {profile.target.app} STOPPED",
+        ),
+        Step(
+            "50 rollback",
+            f"roll {ds} back to @{snap}: every write after the snapshot is lost",
+            zfs.rollback_command(ds, snap),
+            "",
+        ),
+        Step(
+            "50 rollback",
+            f"start the {profile.source.app} app again",
+            truenas.app_start_command(profile.source.app),
+            f"app.query shows {profile.source.app} RUNNING",
+        ),
+    ]
+
+
+def render_plan(steps: list[Step], *, sudo: bool) -> str:
+    prefix = "sudo " if sudo else ""
+    lines = []
+    for number, step in enumerate(steps, start=1):
+        lines.append(f"{number}. [{step.phase}] {step.action}")
+        lines.append(f"   $ {prefix}{step.command}")
+        skip = f"skipped when {step.already_done_when}" if step.already_done_when else "always runs"
+        lines.append(f"   ({skip})")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the plan for a profile; reads nothing but the profile and changes nothing."""
+    import argparse
+    import sys
+
+    from pydantic import SecretStr
+
+    from cutover.appspec import Listen, render_rustfs_app
+    from cutover.errors import CutoverError
+    from cutover.profile import load_profile
+
+    parser = argparse.ArgumentParser(prog="python -m cutover.plan", description=main.__doc__)
+    parser.add_argument("--target", required=True, help="target profile name or path")
+    parser.add_argument("--rollback", action="store_true", help="append the rollback steps")
+    args = parser.parse_args(argv)
+    try:
+        profile = load_profile(args.target)
+    except CutoverError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    net = profile.network
+    listen = Listen(
+        net.bind,
+        9000 if net.api_port == "auto" else net.api_port,
+        9001 if net.console_port == "auto" else net.console_port,
+    )
+    # The secret is only ever shown as a reference here; no real value is needed to plan.
+    app = render_rustfs_app(
+        profile,
+        data_owner=profile.dataset.owner,
+        host_path=profile.dataset.host_path,
+        secret=SecretStr("unused"),
+        listen=listen,
+    )
+    steps = cutover_plan(profile, app) + (rollback_plan(profile) if args.rollback else [])
+    sudo = bool(profile.host and profile.host.sudo)
+    where = profile.host.ssh if profile.host else "this machine"
+    print(f"Plan for {profile.name} ({profile.mode}) on {where}, ticket {profile.ticket}:")
+    print(render_plan(steps, sudo=sudo))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

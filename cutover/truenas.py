@@ -1,0 +1,107 @@
+"""TrueNAS SCALE's app and cron control through `midclt`, the middleware's own CLI.
+
+`midclt call <method> <json args...>` prints JSON; long operations are jobs and need
+`-job` to wait for them. Commands are built here and run through the testinfra host.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class AppState(StrEnum):
+    RUNNING = "RUNNING"
+    STOPPED = "STOPPED"
+    DEPLOYING = "DEPLOYING"
+    STOPPING = "STOPPING"
+    CRASHED = "CRASHED"
+
+
+@dataclass(frozen=True)
+class App:
+    name: str
+    state: str
+    custom_app: bool
+
+    @property
+    def stopped(self) -> bool:
+        return self.state in {AppState.STOPPED, AppState.CRASHED}
+
+
+def _midclt(*args: str, job: bool = False) -> str:
+    return "midclt call " + ("-job " if job else "") + " ".join(shlex.quote(a) for a in args)
+
+
+def app_query_command(name: str) -> str:
+    return _midclt("app.query", json.dumps([["name", "=", name]]))
+
+
+def app_stop_command(name: str) -> str:
+    return _midclt("app.stop", name, job=True)
+
+
+def app_start_command(name: str) -> str:
+    return _midclt("app.start", name, job=True)
+
+
+def app_config_command(name: str) -> str:
+    return _midclt("app.config", name)
+
+
+def app_create_command(name: str, compose_yaml: str) -> str:
+    """A Custom App from YAML (Apps -> Discover Apps -> Custom App -> Install via YAML)."""
+    payload = {"app_name": name, "custom_app": True, "custom_compose_config_string": compose_yaml}
+    return _midclt("app.create", json.dumps(payload), job=True)
+
+
+def cronjob_query_command() -> str:
+    return _midclt("cronjob.query")
+
+
+def parse_apps(text: str) -> list[App]:
+    data = _json(text, "app.query")
+    if not isinstance(data, list):
+        raise ValueError(f"app.query answered {type(data).__name__}, expected a list")
+    return [
+        App(name=a["name"], state=a.get("state", ""), custom_app=bool(a.get("custom_app")))
+        for a in data
+    ]
+
+
+@dataclass(frozen=True)
+class CronJob:
+    id: int
+    command: str
+    schedule: str  # "minute hour dom month dow"
+    enabled: bool
+    user: str
+    description: str
+
+
+def parse_cronjobs(text: str) -> list[CronJob]:
+    jobs = []
+    for item in _json(text, "cronjob.query"):
+        s = item.get("schedule") or {}
+        schedule = " ".join(str(s.get(k, "*")) for k in ("minute", "hour", "dom", "month", "dow"))
+        jobs.append(
+            CronJob(
+                id=int(item.get("id", 0)),
+                command=item.get("command", ""),
+                schedule=schedule,
+                enabled=bool(item.get("enabled")),
+                user=item.get("user", ""),
+                description=item.get("description", ""),
+            )
+        )
+    return jobs
+
+
+def _json(text: str, method: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"midclt {method} did not print JSON ({exc}): {text[:200]!r}") from None

@@ -1,0 +1,81 @@
+"""ZFS, as the runbook uses it: one snapshot before the cutover is the only rollback.
+
+Commands are built here and run through the testinfra host; parsers read `zfs list -H -p`,
+whose output is tab-separated with exact numbers (creation in epoch seconds).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+_DATASET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*(/[A-Za-z0-9_.:-]+)*$")
+_SNAPNAME = re.compile(r"^[A-Za-z0-9_.:-]+$")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    dataset: str
+    name: str
+    creation: int  # epoch seconds
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.dataset}@{self.name}"
+
+
+def check_dataset_name(dataset: str) -> str:
+    if not _DATASET.match(dataset) or "/" not in dataset:
+        raise ValueError(f"{dataset!r} is not a pool/dataset name like marathon/minio-dataset")
+    return dataset
+
+
+def check_snapshot_name(name: str) -> str:
+    if not _SNAPNAME.match(name):
+        raise ValueError(f"{name!r} is not a valid ZFS snapshot name")
+    return name
+
+
+def list_snapshots_command(dataset: str) -> str:
+    """Snapshots of `dataset` itself (not of its children), name and creation time."""
+    return f"zfs list -H -p -t snapshot -d 1 -o name,creation {shlex.quote(check_dataset_name(dataset))}"
+
+
+def list_children_command(dataset: str) -> str:
+    return (
+        f"zfs list -H -p -r -t filesystem,volume -o name {shlex.quote(check_dataset_name(dataset))}"
+    )
+
+
+def snapshot_command(dataset: str, name: str, *, recursive: bool = False) -> str:
+    flag = "-r " if recursive else ""
+    return f"zfs snapshot {flag}{shlex.quote(check_dataset_name(dataset) + '@' + check_snapshot_name(name))}"
+
+
+def rollback_command(dataset: str, name: str) -> str:
+    """`-r` destroys snapshots taken after it: a rollback to pre-rustfs must not stop at them."""
+    return f"zfs rollback -r {shlex.quote(check_dataset_name(dataset) + '@' + check_snapshot_name(name))}"
+
+
+def parse_snapshots(text: str) -> list[Snapshot]:
+    snapshots = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        full, _, creation = line.partition("\t")
+        dataset, sep, name = full.partition("@")
+        if not sep or not creation.strip().isdigit():
+            raise ValueError(f"unexpected `zfs list -H -p -t snapshot` line: {line!r}")
+        snapshots.append(Snapshot(dataset=dataset, name=name, creation=int(creation)))
+    return snapshots
+
+
+def parse_children(text: str, dataset: str) -> list[str]:
+    """Datasets below `dataset`: a non-recursive snapshot does not cover them."""
+    names = [line.strip() for line in text.splitlines() if line.strip()]
+    return [n for n in names if n != dataset and n.startswith(dataset + "/")]
+
+
+def find_snapshot(snapshots: list[Snapshot], dataset: str, name: str) -> Snapshot | None:
+    return next((s for s in snapshots if s.dataset == dataset and s.name == name), None)
