@@ -55,10 +55,18 @@ class AppSpec:
     def with_changes(self, **changes: Any) -> AppSpec:
         return replace(self, **changes)
 
-    def to_compose(self) -> dict[str, Any]:
-        """The YAML document, secrets shown as a reference to where they come from."""
+    def to_compose(self, *, reveal: bool = False) -> dict[str, Any]:
+        """The YAML document; secrets shown as a reference to where they come from.
+
+        `reveal=True` is only for the document handed to the engine (app.create), never for
+        anything written to the change record or printed.
+        """
         env = {
-            k: (f"<{self.secret_source}>" if isinstance(v, SecretStr) else v)
+            k: (
+                (v.get_secret_value() if reveal else f"<{self.secret_source}>")
+                if isinstance(v, SecretStr)
+                else v
+            )
             for k, v in self.environment.items()
         }
         service: dict[str, Any] = {
@@ -74,8 +82,8 @@ class AppSpec:
         service["volumes"] = [f"{v.host}:{v.container}" for v in self.volumes]
         return {"services": {self.service: service}}
 
-    def to_yaml(self) -> str:
-        return yaml.safe_dump(self.to_compose(), sort_keys=False, allow_unicode=True)
+    def to_yaml(self, *, reveal: bool = False) -> str:
+        return yaml.safe_dump(self.to_compose(reveal=reveal), sort_keys=False, allow_unicode=True)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ class Step:
 
 
 def cutover_plan(profile: Profile, app: AppSpec) -> list[Step]:
+    """The steps to show. The deploy command here carries the secret as a reference only:
+    executing it must rebuild it from `app.to_yaml(reveal=True)`, never run the shown text."""
     ds, snap = profile.dataset.zfs, profile.dataset.snapshot
     return [
         Step(

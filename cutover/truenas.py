@@ -83,8 +83,11 @@ class CronJob:
 
 
 def parse_cronjobs(text: str) -> list[CronJob]:
+    data = _json(text, "cronjob.query")
+    if not isinstance(data, list):
+        raise ValueError(f"cronjob.query answered {type(data).__name__}, expected a list")
     jobs = []
-    for item in _json(text, "cronjob.query"):
+    for item in data:
         s = item.get("schedule") or {}
         schedule = " ".join(str(s.get(k, "*")) for k in ("minute", "hour", "dom", "month", "dow"))
         jobs.append(

@@ -26,13 +26,13 @@ class Snapshot:
 
 
 def check_dataset_name(dataset: str) -> str:
-    if not _DATASET.match(dataset) or "/" not in dataset:
+    if not _DATASET.fullmatch(dataset) or "/" not in dataset:
         raise ValueError(f"{dataset!r} is not a pool/dataset name like marathon/minio-dataset")
     return dataset
 
 
 def check_snapshot_name(name: str) -> str:
-    if not _SNAPNAME.match(name):
+    if not _SNAPNAME.fullmatch(name):
         raise ValueError(f"{name!r} is not a valid ZFS snapshot name")
     return name
 

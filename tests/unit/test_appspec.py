@@ -321,3 +321,8 @@ def test_minio_app_serves_the_data_subdir():
     spec = minio_app(data_subdir="data")
     assert spec.volumes == (Volume(HOST_PATH, "/export"),)
     assert spec.command[:2] == ("server", "/export/data")
+
+
+def test_reveal_is_only_for_the_engine(spec):
+    assert SECRET not in spec.to_yaml()
+    assert f"RUSTFS_SECRET_KEY: {SECRET}" in spec.to_yaml(reveal=True)

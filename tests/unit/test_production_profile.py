@@ -1,0 +1,111 @@
+"""Unit tests for the production profile (targets/truenas.example.yml) and HostSpec."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cutover.errors import ConfigError
+from cutover.profile import REPO_ROOT, TARGETS_DIR, HostSpec, Mode, load_profile
+
+EXAMPLE = TARGETS_DIR / "truenas.example.yml"
+
+
+@pytest.fixture
+def write_profile(tmp_path: Path) -> Callable[[Callable[[dict], None]], Path]:
+    """Copy the example into tmp_path after applying `edit`, its manifest made absolute."""
+
+    def _write(edit: Callable[[dict], None]) -> Path:
+        data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+        data["manifest"] = str(REPO_ROOT / "data-plane" / "datasets.yml")
+        edit(data)
+        path = tmp_path / "production.yml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        return path
+
+    return _write
+
+
+def _error(path: Path) -> str:
+    with pytest.raises(ConfigError) as exc_info:
+        load_profile(str(path))
+    return str(exc_info.value)
+
+
+def test_example_production_profile_loads():
+    profile = load_profile("truenas.example")
+    assert profile.mode is Mode.PRODUCTION
+    assert profile.host is not None
+    assert profile.host.ssh == "admin@truenas.lan"
+    assert profile.dataset.zfs == "marathon/minio-dataset"
+    assert profile.dataset.snapshot == "pre-rustfs"
+    assert (profile.network.api_port, profile.network.console_port) == (9000, 9001)
+    assert profile.target.image.official == "rustfs/rustfs:1.0.1"
+    assert profile.target.image.pinned_tag not in {"", "latest"}
+    assert profile.credentials.generate_if_missing is False
+    assert profile.manifest_path() == REPO_ROOT / "data-plane" / "datasets.yml"
+
+
+def test_modified_copy_loads_unchanged(write_profile):
+    profile = load_profile(str(write_profile(lambda data: None)))
+    assert profile.mode is Mode.PRODUCTION
+
+
+@pytest.mark.parametrize(
+    ("fields", "url"),
+    [
+        ({}, "ssh://admin@truenas.lan:22?sudo=true"),
+        ({"sudo": False, "port": 2222}, "ssh://admin@truenas.lan:2222?sudo=false"),
+        (
+            {"identity_file": "~/.ssh/truenas_ed25519"},
+            "ssh://admin@truenas.lan:22?sudo=true&ssh_identity_file=~/.ssh/truenas_ed25519",
+        ),
+    ],
+    ids=["default", "no-sudo-port", "identity-file"],
+)
+def test_testinfra_url(fields, url):
+    assert HostSpec(ssh="admin@truenas.lan", **fields).testinfra_url() == url
+
+
+def _drop_host(data: dict) -> None:
+    del data["host"]
+
+
+def _generate(data: dict) -> None:
+    data["credentials"]["generate_if_missing"] = True
+
+
+def _bad_ssh(data: dict) -> None:
+    data["host"]["ssh"] = "truenas.lan"
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (_drop_host, "host.ssh"),
+        (_generate, "generate_if_missing"),
+        (_bad_ssh, "user@host"),
+    ],
+    ids=["no-host", "generate-secret", "ssh-without-user"],
+)
+def test_unsafe_production_profile_is_refused(write_profile, edit, expected):
+    path = write_profile(edit)
+    message = _error(path)
+    assert str(path) in message
+    assert expected in message
+
+
+def test_ssh_without_at_names_the_field(write_profile):
+    assert "field 'host.ssh'" in _error(write_profile(_bad_ssh))
+
+
+def test_inline_secret_in_production_profile_is_refused(write_profile):
+    def inline(data: dict) -> None:
+        data["credentials"]["secret_key"] = "hunter2-not-a-real-secret"
+
+    message = _error(write_profile(inline))
+    assert "secret_env" in message
+    assert "hunter2" not in message
