@@ -334,12 +334,19 @@ def build_rustfs_binary(build: CargoBuild, cache_dir: Path, say: Say = _quiet) -
         "--root",
         str(root),
     ]
+    root.mkdir(parents=True, exist_ok=True)
+    log = root / "build.log"
+    say(f"cargo's output goes to {log} (follow it with: tail -f {log})")
     started = time.monotonic()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    with log.open("w", encoding="utf-8") as sink:
+        proc = subprocess.run(cmd, env=env, stdout=sink, stderr=subprocess.STDOUT, check=False)
     if proc.returncode != 0 or not binary.is_file():
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-25:])
+        tail = "\n".join(
+            log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-25:]
+        )
         raise CutoverError(
-            f"`cargo install {build.crate}@{build.version}` failed ({proc.returncode}):\n{tail}"
+            f"`cargo install {build.crate}@{build.version}` failed ({proc.returncode}); "
+            f"full log: {log}\n{tail}"
         )
     minutes = (time.monotonic() - started) / 60
     (root / "build-minutes.txt").write_text(f"{minutes:.1f}\n", encoding="utf-8")
