@@ -5,7 +5,6 @@ Cross-check the bucket list against data-plane/datasets.yml". Beyond the runbook
 every object version, bucket setting and IAM entity must equal the baseline MinIO served.
 """
 
-import urllib.error
 import urllib.request
 
 import pytest
