@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from cutover import truenas, zfs
 from cutover.appspec import AppSpec
-from cutover.profile import Profile
+from cutover.profile import Profile, ToolsSpec
 
 
 @dataclass(frozen=True)
@@ -21,28 +21,33 @@ class Step:
     already_done_when: str  # "" when the step always runs
 
 
+def _tools(profile: Profile) -> ToolsSpec:
+    return profile.host.tools if profile.host else ToolsSpec()
+
+
 def cutover_plan(profile: Profile, app: AppSpec) -> list[Step]:
     """The steps to show. The deploy command here carries the secret as a reference only:
     executing it must rebuild it from `app.to_yaml(reveal=True)`, never run the shown text."""
     ds, snap = profile.dataset.zfs, profile.dataset.snapshot
+    tools = _tools(profile)
     return [
         Step(
             "10 snapshot",
             f"snapshot {ds}@{snap}, the only rollback",
-            zfs.snapshot_command(ds, snap),
+            zfs.snapshot_command(ds, snap, zfs=tools.zfs),
             f"{ds}@{snap} exists and is newer than the last write",
         ),
         Step(
             "20 stop",
             f"stop the {profile.source.app} app",
-            truenas.app_stop_command(profile.source.app),
+            truenas.app_stop_command(profile.source.app, midclt=tools.midclt),
             f"app.query shows {profile.source.app} STOPPED",
         ),
         Step(
             "30 deploy",
             f"create the {profile.target.app} Custom App ({app.image}, user {app.user}, "
             f"{', '.join(f'{v.host}:{v.container}' for v in app.volumes)})",
-            truenas.app_create_command(profile.target.app, app.to_yaml()),
+            truenas.app_create_command(profile.target.app, app.to_yaml(), midclt=tools.midclt),
             f"app.query shows {profile.target.app} RUNNING with this spec",
         ),
     ]
@@ -50,23 +55,24 @@ def cutover_plan(profile: Profile, app: AppSpec) -> list[Step]:
 
 def rollback_plan(profile: Profile) -> list[Step]:
     ds, snap = profile.dataset.zfs, profile.dataset.snapshot
+    tools = _tools(profile)
     return [
         Step(
             "50 rollback",
             f"stop the {profile.target.app} app",
-            truenas.app_stop_command(profile.target.app),
+            truenas.app_stop_command(profile.target.app, midclt=tools.midclt),
             f"app.query shows {profile.target.app} STOPPED",
         ),
         Step(
             "50 rollback",
             f"roll {ds} back to @{snap}: every write after the snapshot is lost",
-            zfs.rollback_command(ds, snap),
+            zfs.rollback_command(ds, snap, zfs=tools.zfs),
             "",
         ),
         Step(
             "50 rollback",
             f"start the {profile.source.app} app again",
-            truenas.app_start_command(profile.source.app),
+            truenas.app_start_command(profile.source.app, midclt=tools.midclt),
             f"app.query shows {profile.source.app} RUNNING",
         ),
     ]

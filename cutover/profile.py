@@ -85,6 +85,20 @@ class SourceSpec(EngineSpec):
     mount_path: str = "/export"
 
 
+class ToolsSpec(_Strict):
+    """Absolute tool paths on the NAS: sudo resets PATH, so commands never rely on it."""
+
+    zfs: str = "/usr/sbin/zfs"
+    midclt: str = "/usr/bin/midclt"
+
+    @field_validator("zfs", "midclt")
+    @classmethod
+    def _absolute(cls, path: str) -> str:
+        if not path.startswith("/"):
+            raise ValueError(f"tool paths must be absolute (sudo resets PATH), got {path!r}")
+        return path
+
+
 class HostSpec(_Strict):
     """The NAS, reached over SSH through testinfra; commands run with sudo."""
 
@@ -92,6 +106,7 @@ class HostSpec(_Strict):
     port: int = Field(default=22, ge=1, le=65535)
     sudo: bool = True
     identity_file: str | None = None
+    tools: ToolsSpec = ToolsSpec()
 
     @field_validator("ssh")
     @classmethod

@@ -32,34 +32,34 @@ class App:
         return self.state in {AppState.STOPPED, AppState.CRASHED}
 
 
-def _midclt(*args: str, job: bool = False) -> str:
-    return "midclt call " + ("-job " if job else "") + " ".join(shlex.quote(a) for a in args)
+def _midclt(*args: str, job: bool = False, midclt: str = "midclt") -> str:
+    return f"{midclt} call " + ("-job " if job else "") + " ".join(shlex.quote(a) for a in args)
 
 
-def app_query_command(name: str) -> str:
-    return _midclt("app.query", json.dumps([["name", "=", name]]))
+def app_query_command(name: str, *, midclt: str = "midclt") -> str:
+    return _midclt("app.query", json.dumps([["name", "=", name]]), midclt=midclt)
 
 
-def app_stop_command(name: str) -> str:
-    return _midclt("app.stop", name, job=True)
+def app_stop_command(name: str, *, midclt: str = "midclt") -> str:
+    return _midclt("app.stop", name, job=True, midclt=midclt)
 
 
-def app_start_command(name: str) -> str:
-    return _midclt("app.start", name, job=True)
+def app_start_command(name: str, *, midclt: str = "midclt") -> str:
+    return _midclt("app.start", name, job=True, midclt=midclt)
 
 
-def app_config_command(name: str) -> str:
-    return _midclt("app.config", name)
+def app_config_command(name: str, *, midclt: str = "midclt") -> str:
+    return _midclt("app.config", name, midclt=midclt)
 
 
-def app_create_command(name: str, compose_yaml: str) -> str:
+def app_create_command(name: str, compose_yaml: str, *, midclt: str = "midclt") -> str:
     """A Custom App from YAML (Apps -> Discover Apps -> Custom App -> Install via YAML)."""
     payload = {"app_name": name, "custom_app": True, "custom_compose_config_string": compose_yaml}
-    return _midclt("app.create", json.dumps(payload), job=True)
+    return _midclt("app.create", json.dumps(payload), job=True, midclt=midclt)
 
 
-def cronjob_query_command() -> str:
-    return _midclt("cronjob.query")
+def cronjob_query_command(*, midclt: str = "midclt") -> str:
+    return _midclt("cronjob.query", midclt=midclt)
 
 
 def parse_apps(text: str) -> list[App]:

@@ -37,9 +37,9 @@ def check_snapshot_name(name: str) -> str:
     return name
 
 
-def list_snapshots_command(dataset: str) -> str:
+def list_snapshots_command(dataset: str, *, zfs: str = "zfs") -> str:
     """Snapshots of `dataset` itself (not of its children), name and creation time."""
-    return f"zfs list -H -p -t snapshot -d 1 -o name,creation {shlex.quote(check_dataset_name(dataset))}"
+    return f"{zfs} list -H -p -t snapshot -d 1 -o name,creation {shlex.quote(check_dataset_name(dataset))}"
 
 
 def list_children_command(dataset: str) -> str:
@@ -48,14 +48,14 @@ def list_children_command(dataset: str) -> str:
     )
 
 
-def snapshot_command(dataset: str, name: str, *, recursive: bool = False) -> str:
+def snapshot_command(dataset: str, name: str, *, recursive: bool = False, zfs: str = "zfs") -> str:
     flag = "-r " if recursive else ""
-    return f"zfs snapshot {flag}{shlex.quote(check_dataset_name(dataset) + '@' + check_snapshot_name(name))}"
+    return f"{zfs} snapshot {flag}{shlex.quote(check_dataset_name(dataset) + '@' + check_snapshot_name(name))}"
 
 
-def rollback_command(dataset: str, name: str) -> str:
+def rollback_command(dataset: str, name: str, *, zfs: str = "zfs") -> str:
     """`-r` destroys snapshots taken after it: a rollback to pre-rustfs must not stop at them."""
-    return f"zfs rollback -r {shlex.quote(check_dataset_name(dataset) + '@' + check_snapshot_name(name))}"
+    return f"{zfs} rollback -r {shlex.quote(check_dataset_name(dataset) + '@' + check_snapshot_name(name))}"
 
 
 def parse_snapshots(text: str) -> list[Snapshot]:

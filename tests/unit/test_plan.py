@@ -39,9 +39,9 @@ def test_cutover_plan_phases_and_commands(app):
     steps = cutover_plan(PROFILE, app)
     assert [s.phase for s in steps] == ["10 snapshot", "20 stop", "30 deploy"]
     snapshot, stop, deploy = (s.command for s in steps)
-    assert snapshot == "zfs snapshot marathon/minio-dataset@pre-rustfs"
-    assert stop == "midclt call -job app.stop minio"
-    assert shlex.split(deploy)[:4] == ["midclt", "call", "-job", "app.create"]
+    assert snapshot == "/usr/sbin/zfs snapshot marathon/minio-dataset@pre-rustfs"
+    assert stop == "/usr/bin/midclt call -job app.stop minio"
+    assert shlex.split(deploy)[:4] == ["/usr/bin/midclt", "call", "-job", "app.create"]
     assert _deployed_compose(deploy)
 
 
@@ -58,9 +58,9 @@ def test_deploy_yaml_is_the_runbook_spec_with_secret_as_reference(app):
 def test_rollback_plan_stops_rustfs_rolls_back_and_starts_minio():
     steps = rollback_plan(PROFILE)
     assert [s.command for s in steps] == [
-        "midclt call -job app.stop rustfs",
-        "zfs rollback -r marathon/minio-dataset@pre-rustfs",
-        "midclt call -job app.start minio",
+        "/usr/bin/midclt call -job app.stop rustfs",
+        "/usr/sbin/zfs rollback -r marathon/minio-dataset@pre-rustfs",
+        "/usr/bin/midclt call -job app.start minio",
     ]
     assert "every write after the snapshot is lost" in steps[1].action
     assert steps[1].already_done_when == ""
@@ -84,4 +84,4 @@ def test_render_plan_with_sudo_numbers_steps_and_hides_the_secret(app):
 def test_render_plan_without_sudo(app):
     text = render_plan(cutover_plan(PROFILE, app), sudo=False)
     assert "sudo" not in text
-    assert "   $ zfs snapshot marathon/minio-dataset@pre-rustfs" in text.splitlines()
+    assert "   $ /usr/sbin/zfs snapshot marathon/minio-dataset@pre-rustfs" in text.splitlines()

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from cutover.errors import ConfigError
-from cutover.profile import REPO_ROOT, TARGETS_DIR, HostSpec, Mode, load_profile
+from cutover.profile import REPO_ROOT, TARGETS_DIR, HostSpec, Mode, ToolsSpec, load_profile
 
 EXAMPLE = TARGETS_DIR / "truenas.example.yml"
 
@@ -109,3 +109,13 @@ def test_inline_secret_in_production_profile_is_refused(write_profile):
     message = _error(write_profile(inline))
     assert "secret_env" in message
     assert "hunter2" not in message
+
+
+def test_tool_paths_default_to_truenas_and_must_be_absolute(tmp_path):
+    profile = load_profile("truenas.example")
+    assert (profile.host.tools.zfs, profile.host.tools.midclt) == (
+        "/usr/sbin/zfs",
+        "/usr/bin/midclt",
+    )
+    with pytest.raises(ValueError, match="absolute"):
+        ToolsSpec(zfs="zfs")
