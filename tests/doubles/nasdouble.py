@@ -30,17 +30,24 @@ def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     sys.exit(code)
 
 
+# Neither SSH nor sudo passes the environment through, so a file beside the scripts can name
+# the state too; the variable wins when both are there.
+STATE_POINTER = Path(__file__).resolve().parent / "state-path"
+
+
 def state_path(tool: str) -> Path:
     value = os.environ.get(STATE_ENV, "")
+    if not value and STATE_POINTER.is_file():
+        value = STATE_POINTER.read_text(encoding="utf-8").strip()
     if not value:
         fail(
-            f"{tool} double: ${STATE_ENV} is not set; it must name the JSON state file "
-            "(see tests/doubles/README.md)",
+            f"{tool} double: ${STATE_ENV} is not set and {STATE_POINTER} does not exist; one of "
+            "them must name the JSON state file (see tests/doubles/README.md)",
             EXIT_UNSUPPORTED,
         )
     path = Path(value).absolute()
     if not path.is_file():
-        fail(f"{tool} double: ${STATE_ENV}={value} is not a file", EXIT_UNSUPPORTED)
+        fail(f"{tool} double: state file {value} is not a file", EXIT_UNSUPPORTED)
     return path
 
 

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 from cutover import truenas, zfs
+from cutover.profile import REPO_ROOT
 
 BIN = Path(__file__).resolve().parents[1] / "doubles" / "bin"
 DATASET = "marathon/minio-dataset"
@@ -205,12 +206,28 @@ def test_zfs_unsupported_exits_2(nas, command):
     assert proc.stderr.startswith("zfs double: unsupported: ")
 
 
-def test_state_env_is_required(nas):
+def test_state_env_or_pointer_is_required(nas):
     env = {k: v for k, v in nas.env.items() if k != "NAS_DOUBLE_STATE"}
     for command in (zfs.list_snapshots_command(DATASET), truenas.cronjob_query_command()):
         proc = subprocess.run(["bash", "-c", command], env=env, capture_output=True, text=True)
         assert proc.returncode == 2
         assert "NAS_DOUBLE_STATE is not set" in proc.stderr
+
+
+def test_state_pointer_file_serves_when_sudo_drops_the_environment(nas):
+    env = {k: v for k, v in nas.env.items() if k != "NAS_DOUBLE_STATE"}
+    pointer = REPO_ROOT / "tests" / "doubles" / "state-path"
+    pointer.write_text(nas.env["NAS_DOUBLE_STATE"] + "\n")
+    try:
+        proc = subprocess.run(
+            ["bash", "-c", zfs.list_snapshots_command(DATASET)],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        pointer.unlink()
+    assert proc.returncode == 0, proc.stderr
 
 
 # --- midclt -----------------------------------------------------------------------------
