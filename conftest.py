@@ -1,5 +1,8 @@
 """Command-line options and the fixture plugins behind the runbook suites.
 
+The plugins that act are loaded per mode by fixtures.gating: fixtures.staging and
+fixtures.deploy for a rehearsal, fixtures.production for the NAS.
+
 `pytest` alone runs the rehearsal (suites/); `pytest tests` runs the project's own tests.
 """
 
@@ -16,8 +19,7 @@ import fixtures.hookspecs
 pytest_plugins = [
     "fixtures.session",
     "fixtures.reporting",
-    "fixtures.staging",
-    "fixtures.deploy",
+    "fixtures.gating",
     "fixtures.verify",
 ]
 

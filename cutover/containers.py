@@ -117,6 +117,42 @@ class Endpoint:
         return f"http://{self.host}:{self.port}"
 
 
+@dataclass(frozen=True)
+class RunningTarget:
+    """The deployed target as the verify phase sees it, whichever way it was started.
+
+    A rehearsal's container and a TrueNAS app over SSH both end up as this: what engine runs,
+    the spec it really runs with, and where its API and console answer.
+    """
+
+    kind: EngineKind
+    spec: AppSpec
+    api_url: str
+    console_url: str
+
+    @property
+    def ready_url(self) -> str:
+        return self.api_url + READY_PATHS[self.kind]
+
+    @property
+    def console_urls(self) -> tuple[str, str]:
+        """(health of the console service, its UI page)."""
+        health, page = CONSOLE_PATHS[self.kind]
+        return self.console_url + health, self.console_url + page
+
+
+def wait_http_ok(url: str, timeout: float, poll: float = 0.5) -> float | str:
+    """Poll `url` until it answers 200: the monotonic time it did, or the last answer seen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status = http_status(url, timeout=5)
+        if status == 200:
+            return time.monotonic()
+        if time.monotonic() > deadline:
+            return str(status)
+        time.sleep(poll)
+
+
 class EngineContainer(DockerContainer):
     """An S3 engine started from an app spec, the way TrueNAS would run it, on host networking."""
 

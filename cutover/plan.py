@@ -35,7 +35,7 @@ def cutover_plan(profile: Profile, app: AppSpec) -> list[Step]:
             "10 snapshot",
             f"snapshot {ds}@{snap}, the only rollback",
             zfs.snapshot_command(ds, snap, zfs=tools.zfs),
-            f"{ds}@{snap} exists and is newer than the last write",
+            f"{ds}@{snap} already exists (kept as is; taken with -r when {ds} has child datasets)",
         ),
         Step(
             "20 stop",
@@ -48,7 +48,14 @@ def cutover_plan(profile: Profile, app: AppSpec) -> list[Step]:
             f"create the {profile.target.app} Custom App ({app.image}, user {app.user}, "
             f"{', '.join(f'{v.host}:{v.container}' for v in app.volumes)})",
             truenas.app_create_command(profile.target.app, app.to_yaml(), midclt=tools.midclt),
-            f"app.query shows {profile.target.app} RUNNING with this spec",
+            f"app.query shows {profile.target.app} RUNNING (started if it exists STOPPED)",
+        ),
+        Step(
+            "40 verify",
+            "read back buckets, every object version, bucket settings, IAM and sampled contents "
+            "with MinIO's root keys and compare them with baseline.json",
+            "",
+            "",
         ),
     ]
 
@@ -67,13 +74,19 @@ def rollback_plan(profile: Profile) -> list[Step]:
             "50 rollback",
             f"roll {ds} back to @{snap}: every write after the snapshot is lost",
             zfs.rollback_command(ds, snap, zfs=tools.zfs),
-            "",
+            f"{profile.source.app} already RUNNING on a dataset without .rustfs.sys (never twice)",
         ),
         Step(
             "50 rollback",
             f"start the {profile.source.app} app again",
             truenas.app_start_command(profile.source.app, midclt=tools.midclt),
             f"app.query shows {profile.source.app} RUNNING",
+        ),
+        Step(
+            "50 rollback",
+            f"re-verify what {profile.source.app} serves against baseline.json",
+            "",
+            "",
         ),
     ]
 
@@ -83,10 +96,48 @@ def render_plan(steps: list[Step], *, sudo: bool) -> str:
     lines = []
     for number, step in enumerate(steps, start=1):
         lines.append(f"{number}. [{step.phase}] {step.action}")
+        if not step.command:
+            lines.append("   (read-only)")
+            continue
         lines.append(f"   $ {prefix}{step.command}")
         skip = f"skipped when {step.already_done_when}" if step.already_done_when else "always runs"
         lines.append(f"   ({skip})")
     return "\n".join(lines)
+
+
+def planned_app(profile: Profile) -> AppSpec:
+    """The Custom App as planned from the profile alone (the owner measured on disk may differ;
+    the deploy renders it again from the measurement). The secret is only a reference here."""
+    from pydantic import SecretStr
+
+    from cutover.appspec import Listen, render_rustfs_app
+
+    net = profile.network
+    listen = Listen(
+        net.bind,
+        9000 if net.api_port == "auto" else net.api_port,
+        9001 if net.console_port == "auto" else net.console_port,
+    )
+    return render_rustfs_app(
+        profile,
+        data_owner=profile.dataset.owner,
+        host_path=profile.dataset.host_path,
+        secret=SecretStr("unused"),
+        listen=listen,
+    )
+
+
+def plan_text(profile: Profile, *, rollback: bool = False) -> list[str]:
+    """The plan as printed: a heading line, then the numbered steps with their commands.
+
+    A cutover run plans the cutover; a `--rollback` run plans only the rollback.
+    """
+    steps = rollback_plan(profile) if rollback else cutover_plan(profile, planned_app(profile))
+    sudo = bool(profile.host and profile.host.sudo)
+    where = profile.host.ssh if profile.host else "this machine"
+    what = "Rollback plan" if rollback else "Plan"
+    heading = f"{what} for {profile.name} ({profile.mode}) on {where}, ticket {profile.ticket}:"
+    return [heading, *render_plan(steps, sudo=sudo).splitlines()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,40 +145,19 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import sys
 
-    from pydantic import SecretStr
-
-    from cutover.appspec import Listen, render_rustfs_app
     from cutover.errors import CutoverError
     from cutover.profile import load_profile
 
     parser = argparse.ArgumentParser(prog="python -m cutover.plan", description=main.__doc__)
     parser.add_argument("--target", required=True, help="target profile name or path")
-    parser.add_argument("--rollback", action="store_true", help="append the rollback steps")
+    parser.add_argument("--rollback", action="store_true", help="plan the rollback instead")
     args = parser.parse_args(argv)
     try:
         profile = load_profile(args.target)
     except CutoverError as exc:
         print(exc, file=sys.stderr)
         return 2
-    net = profile.network
-    listen = Listen(
-        net.bind,
-        9000 if net.api_port == "auto" else net.api_port,
-        9001 if net.console_port == "auto" else net.console_port,
-    )
-    # The secret is only ever shown as a reference here; no real value is needed to plan.
-    app = render_rustfs_app(
-        profile,
-        data_owner=profile.dataset.owner,
-        host_path=profile.dataset.host_path,
-        secret=SecretStr("unused"),
-        listen=listen,
-    )
-    steps = cutover_plan(profile, app) + (rollback_plan(profile) if args.rollback else [])
-    sudo = bool(profile.host and profile.host.sudo)
-    where = profile.host.ssh if profile.host else "this machine"
-    print(f"Plan for {profile.name} ({profile.mode}) on {where}, ticket {profile.ticket}:")
-    print(render_plan(steps, sudo=sudo))
+    print("\n".join(plan_text(profile, rollback=args.rollback)))
     return 0
 
 

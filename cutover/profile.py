@@ -106,6 +106,9 @@ class HostSpec(_Strict):
     port: int = Field(default=22, ge=1, le=65535)
     sudo: bool = True
     identity_file: str | None = None
+    ssh_config: str | None = Field(
+        default=None, description="an ssh_config file (known_hosts pinning, ProxyJump...)"
+    )
     tools: ToolsSpec = ToolsSpec()
 
     @field_validator("ssh")
@@ -116,10 +119,16 @@ class HostSpec(_Strict):
             raise ValueError(f"ssh must be user@host, got {value!r}")
         return value
 
+    @property
+    def hostname(self) -> str:
+        return self.ssh.partition("@")[2]
+
     def testinfra_url(self) -> str:
         query = [f"sudo={'true' if self.sudo else 'false'}"]
         if self.identity_file:
-            query.append(f"ssh_identity_file={self.identity_file}")
+            query.append(f"ssh_identity_file={Path(self.identity_file).expanduser()}")
+        if self.ssh_config:
+            query.append(f"ssh_config={Path(self.ssh_config).expanduser()}")
         return f"ssh://{self.ssh}:{self.port}?{'&'.join(query)}"
 
 
@@ -148,6 +157,10 @@ class NetworkSpec(_Strict):
     bind: str = "0.0.0.0"
     api_port: int | Literal["auto"] = 9000
     console_port: int | Literal["auto"] = 9001
+    address: str | None = Field(
+        default=None,
+        description="where this machine reaches the engines' ports (default: the NAS's SSH host)",
+    )
 
 
 class CredentialsSpec(_Strict):
@@ -198,7 +211,21 @@ class Profile(_Strict):
                 raise ValueError(
                     "credentials.generate_if_missing is for rehearsals: production must reuse MinIO's secret"
                 )
+            if "auto" in (self.network.api_port, self.network.console_port):
+                raise ValueError(
+                    "network.api_port and network.console_port must be numbers in production: "
+                    "RustFS takes over MinIO's API port"
+                )
         return self
+
+    @property
+    def address(self) -> str:
+        """Where this machine reaches the engines: the NAS in production, the bind address here."""
+        if self.network.address:
+            return self.network.address
+        if self.host is not None:
+            return self.host.hostname
+        return self.network.bind
 
     def manifest_path(self) -> Path:
         base = self.path.parent if self.path else TARGETS_DIR
@@ -223,7 +250,10 @@ def resolve_profile_path(target: str) -> Path:
     """`rehearsal` -> targets/rehearsal.yml; a path is taken as given."""
     candidate = Path(target)
     if candidate.suffix in {".yml", ".yaml"} or "/" in target:
-        return candidate if candidate.is_absolute() else Path.cwd() / candidate
+        path = candidate if candidate.is_absolute() else Path.cwd() / candidate
+        if not path.exists() and "/" not in target and (TARGETS_DIR / target).is_file():
+            return TARGETS_DIR / target  # `--target truenas.yml` names the file under targets/
+        return path
     return TARGETS_DIR / f"{target}.yml"
 
 

@@ -59,6 +59,9 @@ class RunRecord:
     inventory_diff: dict[str, Any] | None = None
     downtime_seconds: float | None = None
     artifacts: dict[str, str] = field(default_factory=dict)
+    confirmed: str = ""  # the dataset --confirm named; "" = plan only (production)
+    plan: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # shown in red: what the operator must know
     _stop_clock: float | None = field(default=None, repr=False)
 
     def action(self, text: str) -> None:
@@ -91,6 +94,11 @@ class RunRecord:
             "Started (UTC)": self.started_at,
             "Ended (UTC)": self.ended_at or "(running)",
             "Dataset path": self.dataset_path,
+            **(
+                {"Confirmed for": self.confirmed or "(not confirmed: read-only checks and plan)"}
+                if self.mode == "production"
+                else {}
+            ),
             "Dataset owner": self.dataset_owner,
             "Target engine": self.target_engine
             + (" (MinIO stand-in)" if self.target_standin else ""),

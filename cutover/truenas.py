@@ -22,14 +22,28 @@ class AppState(StrEnum):
 
 
 @dataclass(frozen=True)
+class Mount:
+    source: str
+    destination: str
+
+
+@dataclass(frozen=True)
 class App:
+    """One `app.query` item: what the middleware knows, which it reads from Docker."""
+
     name: str
     state: str
     custom_app: bool
+    container_ids: tuple[str, ...] = ()
+    mounts: tuple[Mount, ...] = ()
 
     @property
     def stopped(self) -> bool:
         return self.state in {AppState.STOPPED, AppState.CRASHED}
+
+    def mount_map(self) -> dict[str, str]:
+        """Container path -> host path, as the runbook's "Host Path ... mounted at" reads."""
+        return {m.destination: m.source for m in self.mounts}
 
 
 def _midclt(*args: str, job: bool = False, midclt: str = "midclt") -> str:
@@ -66,10 +80,22 @@ def parse_apps(text: str) -> list[App]:
     data = _json(text, "app.query")
     if not isinstance(data, list):
         raise ValueError(f"app.query answered {type(data).__name__}, expected a list")
-    return [
-        App(name=a["name"], state=a.get("state", ""), custom_app=bool(a.get("custom_app")))
-        for a in data
+    return [_app(a) for a in data]
+
+
+def _app(item: dict[str, Any]) -> App:
+    workloads = item.get("active_workloads") or {}
+    details = workloads.get("container_details") or []
+    mounts = workloads.get("volumes") or [
+        m for d in details for m in (d.get("volume_mounts") or [])
     ]
+    return App(
+        name=item["name"],
+        state=item.get("state", ""),
+        custom_app=bool(item.get("custom_app")),
+        container_ids=tuple(d["id"] for d in details if d.get("id")),
+        mounts=tuple(Mount(m.get("source", ""), m.get("destination", "")) for m in mounts),
+    )
 
 
 @dataclass(frozen=True)

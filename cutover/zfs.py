@@ -42,10 +42,8 @@ def list_snapshots_command(dataset: str, *, zfs: str = "zfs") -> str:
     return f"{zfs} list -H -p -t snapshot -d 1 -o name,creation {shlex.quote(check_dataset_name(dataset))}"
 
 
-def list_children_command(dataset: str) -> str:
-    return (
-        f"zfs list -H -p -r -t filesystem,volume -o name {shlex.quote(check_dataset_name(dataset))}"
-    )
+def list_children_command(dataset: str, *, zfs: str = "zfs") -> str:
+    return f"{zfs} list -H -p -r -t filesystem,volume -o name {shlex.quote(check_dataset_name(dataset))}"
 
 
 def snapshot_command(dataset: str, name: str, *, recursive: bool = False, zfs: str = "zfs") -> str:

@@ -30,7 +30,7 @@ installed() {
     [[ "$status" == *$'\nStatus: install ok installed'* ]]
 }
 
-wanted=(docker.io rclone openssh-server sudo debootstrap curl protobuf-compiler)
+wanted=(docker.io rclone openssh-server sudo debootstrap curl protobuf-compiler iproute2)
 # Debian's own python3 cannot create a venv without python3-venv (no ensurepip).
 if ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
     wanted+=(python3-venv)

@@ -7,11 +7,15 @@ mount that subdirectory instead." and "Match user: to the data owner — check i
 objects MinIO encrypted (SSE) and multipart uploads still in progress.
 """
 
+import pytest
+
 from cutover.layout import ACCEPTED_FORMATS, MINIO_META
 from cutover.preflight import unacknowledged_sse
 
+pytestmark = pytest.mark.cutover
 
-def test_dataset_is_the_host_path_not_minios_export(profile, dataset_layout, rehearsal):
+
+def test_dataset_is_the_host_path_not_minios_export(profile, dataset_layout, source_mounts):
     mount = profile.source.mount_path
     assert dataset_layout.path.rstrip("/") != mount, (
         f"the dataset path is {mount}, MinIO's in-container mount point; use the Host Path of the "
@@ -21,9 +25,8 @@ def test_dataset_is_the_host_path_not_minios_export(profile, dataset_layout, reh
         f"{dataset_layout.path} does not exist or is not a directory on the NAS; check the "
         "MinIO app's Host Path"
     )
-    mounts = {m["Destination"]: m["Source"] for m in rehearsal.source.inspect()["Mounts"]}
-    assert mounts.get(mount) == dataset_layout.path, (
-        f"the MinIO app mounts {mounts.get(mount)!r} at {mount}, not {dataset_layout.path}: "
+    assert source_mounts.get(mount) == dataset_layout.path, (
+        f"the MinIO app mounts {source_mounts.get(mount)!r} at {mount}, not {dataset_layout.path}: "
         "point the profile's dataset.host_path at the app's real Host Path"
     )
 

@@ -7,7 +7,9 @@ app's /rustfs/data0), a pinned image, and the MinIO root keys reused.
 
 import pytest
 
-from cutover.appspec import lint_app_spec, spec_from_container
+from cutover.appspec import lint_app_spec
+
+pytestmark = pytest.mark.cutover
 
 
 def test_rendered_app_spec_follows_the_runbook(target_spec, dataset_layout):
@@ -30,8 +32,9 @@ def test_rendered_app_spec_follows_the_runbook(target_spec, dataset_layout):
         "image-pinned",
     ],
 )
-def test_deployed_app(rule, deployed_target, dataset_layout):
-    spec = spec_from_container(deployed_target.inspect())
-    lint = lint_app_spec(spec, data_owner=dataset_layout.owner, host_path=dataset_layout.path)
+def test_deployed_app(rule, deployed_spec, dataset_layout):
+    lint = lint_app_spec(
+        deployed_spec, data_owner=dataset_layout.owner, host_path=dataset_layout.path
+    )
     problems = [f.message for f in lint.findings if f.rule == rule]
     assert not problems, "the deployed target: " + "; ".join(problems)

@@ -17,9 +17,11 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SUITES = {
     "preflight": "suites/test_00_preflight.py",
+    "snapshot": "suites/test_10_snapshot.py",
     "stop": "suites/test_20_stop.py",
     "deploy": "suites/test_30_deploy.py",
     "verify": "suites/test_40_verify.py",
+    "rollback": "suites/test_50_rollback.py",
 }
 KNOWN_SECRET = "rehearsal-Secret-7d4c2a91f0e8b3"
 

@@ -1,23 +1,37 @@
-"""The NAS test doubles (tests/doubles/bin/zfs, midclt) against the production builders/parsers.
+"""The NAS test doubles (tests/doubles/bin/zfs, midclt, app_runner.py) against the production
+builders/parsers.
 
 Every command is the exact string cutover/zfs.py or cutover/truenas.py builds, run through
-`bash -c` with the doubles first on PATH, the way the loopback SSH "NAS" runs them in CI.
+`bash -c` with the doubles first on PATH, the way the loopback SSH "NAS" runs them in CI. A fake
+`docker` (below) stands in for the engine, except in the one end-to-end test at the bottom.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
+import io
 import json
 import os
+import shlex
+import shutil
 import subprocess
+import sys
+import uuid
 from pathlib import Path
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
+from typing import Any
 
+import docker.errors
 import pytest
+import yaml
 
 from cutover import truenas, zfs
 from cutover.profile import REPO_ROOT
 
-BIN = Path(__file__).resolve().parents[1] / "doubles" / "bin"
+DOUBLES = Path(__file__).resolve().parents[1] / "doubles"
+BIN = DOUBLES / "bin"
+RUNNER = DOUBLES / "app_runner.py"
 DATASET = "marathon/minio-dataset"
 CHILD = f"{DATASET}/nested"
 
@@ -35,9 +49,106 @@ CRONJOBS = [
 ]
 
 
+# A fake `docker`: logs every call to $FAKE_DOCKER_LOG and plays the engine for `inspect --type
+# container`, `stop` and `start` from $FAKE_DOCKER_CONTAINERS, a JSON map of container name ->
+# `docker inspect` document that the tests write and stop/start update (as the engine would).
+# FAKE_DOCKER_DOWN=1 answers like a docker CLI whose daemon is not running.
+FAKE_DOCKER = """
+import json, os, sys
+from pathlib import Path
+
+args = sys.argv[1:]
+with open(os.environ["FAKE_DOCKER_LOG"], "a") as log:
+    log.write(" ".join(["docker", *args]) + "\\n")
+if os.environ.get("FAKE_DOCKER_DOWN") == "1":
+    sys.exit(print("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
+                   "Is the docker daemon running?", file=sys.stderr) or 1)
+db = Path(os.environ["FAKE_DOCKER_CONTAINERS"])
+containers = json.loads(db.read_text()) if db.exists() else {}
+verb, rest = (args[0], args[1:]) if args else ("", [])
+if verb == "inspect":
+    if rest[:2] != ["--type", "container"] or len(rest) != 3:
+        sys.exit(print(f"fake docker: unexpected {args}", file=sys.stderr) or 2)
+    rest = rest[2:]
+if verb in {"inspect", "stop", "start"}:
+    name = rest[0]
+    if name not in containers:
+        if verb == "inspect":
+            print("[]")
+        sys.exit(print(f"Error response from daemon: No such container: {name}",
+                       file=sys.stderr) or 1)
+    if verb == "inspect":
+        sys.exit(print(json.dumps([containers[name]])) or 0)
+    running = verb == "start"
+    containers[name]["State"].update(
+        Status="running" if running else "exited", Running=running,
+        ExitCode=0 if running else 137)
+    db.write_text(json.dumps(containers))
+    print(name)
+"""
+
+
+def inspect_doc(
+    name: str,
+    *,
+    service: str = "minio",
+    image: str = "minio/minio:RELEASE.2025-04-22T22-12-26Z",
+    status: str = "running",
+    exit_code: int = 0,
+    mounts: tuple[tuple[str, str, str], ...] = (("/mnt/marathon/minio-dataset", "/export", "rw"),),
+    ports: dict[str, Any] | None = None,
+    health: str | None = None,
+) -> dict[str, Any]:
+    """The parts of a `docker inspect` container document the midclt double reads."""
+    state: dict[str, Any] = {
+        "Status": status,
+        "Running": status == "running",
+        "ExitCode": exit_code,
+    }
+    if health:
+        state["Health"] = {"Status": health, "FailingStreak": 0, "Log": []}
+    return {
+        "Id": (name.encode().hex() * 8)[:64],
+        "Name": f"/{name}",
+        "State": state,
+        "Config": {
+            "Image": image,
+            "User": "473:473",
+            "Labels": {
+                "com.docker.compose.project": f"ix-{service}",
+                "com.docker.compose.service": service,
+            },
+        },
+        "HostConfig": {"NetworkMode": "host"},
+        "NetworkSettings": {"Ports": ports or {}},
+        "Mounts": [
+            {
+                "Type": "bind",
+                "Source": src,
+                "Destination": dst,
+                "Mode": mode,
+                "RW": mode != "ro",
+                "Propagation": "rprivate",
+            }
+            for src, dst, mode in mounts
+        ],
+    }
+
+
+EMPTY_WORKLOADS = {
+    "containers": 0,
+    "used_ports": [],
+    "container_details": [],
+    "volumes": [],
+    "images": [],
+    "networks": [],
+}
+
+
 @pytest.fixture
 def nas(tmp_path):
-    """A state file, a mountpoint with a few files, and a logging fake `docker` on PATH."""
+    """A state file, a mountpoint with a few files, and a logging fake `docker` on PATH that
+    knows one running container, ix-minio-1 (the minio app's)."""
     mnt = tmp_path / "mnt" / "minio-dataset"
     (mnt / "bucket" / "obj").mkdir(parents=True)
     (mnt / ".minio.sys").mkdir()
@@ -66,17 +177,22 @@ def nas(tmp_path):
     fakebin = tmp_path / "fakebin"
     fakebin.mkdir()
     docker_log = tmp_path / "docker.log"
-    docker = fakebin / "docker"
-    docker.write_text(f'#!/bin/sh\necho "docker $*" >> {docker_log}\n')
-    docker.chmod(0o755)
+    containers = tmp_path / "docker-containers.json"
+    containers.write_text(json.dumps({"ix-minio-1": inspect_doc("ix-minio-1")}))
+    fake_docker = fakebin / "docker"
+    fake_docker.write_text(f"#!{sys.executable}\n{FAKE_DOCKER}")
+    fake_docker.chmod(0o755)
 
     env = {
         **os.environ,
         "PATH": f"{BIN}{os.pathsep}{fakebin}{os.pathsep}{os.environ['PATH']}",
         "NAS_DOUBLE_STATE": str(state),
+        "FAKE_DOCKER_LOG": str(docker_log),
+        "FAKE_DOCKER_CONTAINERS": str(containers),
     }
     env.pop("NAS_DOUBLE_RUN_APPS", None)
     env.pop("NAS_DOUBLE_APP_RUNNER", None)
+    env.pop("FAKE_DOCKER_DOWN", None)
 
     def run(command: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -87,14 +203,43 @@ def nas(tmp_path):
             timeout=60,
         )
 
+    def docker_calls() -> list[str]:
+        """The docker commands that change something (every app.query also inspects)."""
+        if not docker_log.exists():
+            return []
+        return [
+            c for c in docker_log.read_text().splitlines() if not c.startswith("docker inspect")
+        ]
+
+    def set_container(name: str, doc: dict[str, Any] | None) -> None:
+        """What the fake engine knows about a container (None: it does not exist)."""
+        known = json.loads(containers.read_text())
+        if doc is None:
+            known.pop(name, None)
+        else:
+            known[name] = doc
+        containers.write_text(json.dumps(known))
+
+    def write(data: dict[str, Any]) -> None:
+        state.write_text(json.dumps(data))
+
+    def query(name: str, **extra_env: str) -> dict[str, Any]:
+        items = json.loads(ok(run(truenas.app_query_command(name), **extra_env)))
+        assert len(items) == 1, items
+        return items[0]
+
     return SimpleNamespace(
         mnt=mnt,
         state=state,
         env=env,
         docker_log=docker_log,
+        docker_calls=docker_calls,
+        set_container=set_container,
         tmp=tmp_path,
         run=run,
         read=lambda: json.loads(state.read_text()),
+        write=write,
+        query=query,
     )
 
 
@@ -113,6 +258,8 @@ def test_doubles_are_executable_scripts_that_say_so():
         text = script.read_text()
         assert text.startswith("#!/usr/bin/env python3\n")
         assert "TEST DOUBLE" in text.split('"""')[1]
+    # The runner is started as `<venv python> app_runner.py`, not from PATH.
+    assert "TEST DOUBLE" in RUNNER.read_text().split('"""')[1]
 
 
 def test_zfs_lists_parse_after_a_snapshot(nas):
@@ -235,12 +382,99 @@ def test_state_pointer_file_serves_when_sudo_drops_the_environment(nas):
 
 def test_app_query_parses(nas):
     apps = truenas.parse_apps(ok(nas.run(truenas.app_query_command("minio"))))
-    assert apps == [truenas.App("minio", "RUNNING", False)]
+    assert [(a.name, a.state, a.custom_app) for a in apps] == [("minio", "RUNNING", False)]
+    # What the production parser takes from active_workloads, which the double fills from docker.
+    assert apps[0].container_ids == (inspect_doc("ix-minio-1")["Id"],)
+    assert apps[0].mount_map() == {"/export": "/mnt/marathon/minio-dataset"}
     assert truenas.parse_apps(ok(nas.run(truenas.app_query_command("rustfs")))) == []
     assert [a.name for a in truenas.parse_apps(ok(nas.run("midclt call app.query")))] == ["minio"]
-    item = json.loads(ok(nas.run(truenas.app_query_command("minio"))))[0]
+    item = nas.query("minio")
     assert item["active_workloads"]["containers"] == 1
     assert {"id", "version", "human_version", "metadata", "notes", "portals"} <= set(item)
+
+
+def test_app_query_reports_the_running_container_like_the_middleware(nas):
+    item = nas.query("minio")
+    doc = inspect_doc("ix-minio-1")
+    mount = {
+        "source": "/mnt/marathon/minio-dataset",
+        "destination": "/export",
+        "mode": "rw",
+        "type": "bind",
+    }
+    assert item["state"] == "RUNNING"
+    assert item["active_workloads"] == {
+        "containers": 1,
+        "used_ports": [],
+        "container_details": [
+            {
+                "service_name": "minio",
+                "image": "minio/minio:RELEASE.2025-04-22T22-12-26Z",
+                "port_config": [],
+                "state": "running",
+                "volume_mounts": [mount],
+                "id": doc["Id"],
+            }
+        ],
+        "volumes": [mount],
+        "images": ["minio/minio:RELEASE.2025-04-22T22-12-26Z"],
+        "networks": [],
+    }
+    assert nas.docker_log.read_text().splitlines() == ["docker inspect --type container ix-minio-1"]
+
+
+def test_app_query_port_config_from_published_ports(nas):
+    ports = {
+        "9000/tcp": [{"HostIp": "0.0.0.0", "HostPort": "9000"}, {"HostIp": "::", "HostPort": ""}],
+        "9001/tcp": None,  # exposed by the image, not published
+    }
+    nas.set_container("ix-minio-1", inspect_doc("ix-minio-1", ports=ports))
+    workloads = nas.query("minio")["active_workloads"]
+    expected = [
+        {
+            "container_port": 9000,
+            "protocol": "tcp",
+            "host_ports": [{"host_port": 9000, "host_ip": "0.0.0.0"}],
+        }
+    ]
+    assert workloads["used_ports"] == expected
+    assert workloads["container_details"][0]["port_config"] == expected
+
+
+@pytest.mark.parametrize(("exit_code", "detail"), [(1, "crashed"), (0, "exited")])
+def test_app_query_container_exited_without_app_stop_is_crashed(nas, exit_code, detail):
+    doc = inspect_doc("ix-minio-1", status="exited", exit_code=exit_code)
+    nas.set_container("ix-minio-1", doc)
+    item = nas.query("minio")
+    assert item["state"] == "CRASHED"
+    assert item["active_workloads"]["containers"] == 1
+    assert item["active_workloads"]["container_details"][0]["state"] == detail
+    assert truenas.parse_apps(json.dumps([item]))[0].stopped
+    assert nas.read()["apps"]["minio"]["state"] == "RUNNING"  # a query never rewrites state
+
+
+def test_app_query_container_gone_is_stopped(nas):
+    nas.set_container("ix-minio-1", None)
+    item = nas.query("minio")
+    assert (item["state"], item["active_workloads"]) == ("STOPPED", EMPTY_WORKLOADS)
+
+
+def test_app_query_unhealthy_healthcheck_is_deploying(nas):
+    nas.set_container("ix-minio-1", inspect_doc("ix-minio-1", health="starting"))
+    item = nas.query("minio")
+    assert item["state"] == "DEPLOYING"
+    assert item["active_workloads"]["container_details"][0]["state"] == "starting"
+    nas.set_container("ix-minio-1", inspect_doc("ix-minio-1", health="healthy"))
+    assert nas.query("minio")["state"] == "RUNNING"
+
+
+def test_app_query_fails_when_docker_does(nas):
+    before = nas.state.read_text()
+    proc = nas.run(truenas.app_query_command("minio"), FAKE_DOCKER_DOWN="1")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("[EFAULT] docker inspect ix-minio-1 failed: Cannot connect")
+    assert proc.stdout == ""
+    assert nas.state.read_text() == before
 
 
 def test_app_stop_and_start_drive_docker(nas):
@@ -248,10 +482,22 @@ def test_app_stop_and_start_drive_docker(nas):
     assert truenas.parse_apps(ok(nas.run(truenas.app_query_command("minio"))))[0].stopped
     assert ok(nas.run(truenas.app_start_command("minio"))) == "null\n"
     assert truenas.parse_apps(ok(nas.run(truenas.app_query_command("minio"))))[0].state == "RUNNING"
-    assert nas.docker_log.read_text().splitlines() == [
+    assert nas.docker_calls() == [
         "docker stop ix-minio-1",
         "docker start ix-minio-1",
     ]
+
+
+def test_app_stop_then_docker_start_behind_its_back_is_running(nas):
+    ok(nas.run(truenas.app_stop_command("minio")))
+    item = nas.query("minio")
+    assert (item["state"], item["active_workloads"]) == ("STOPPED", EMPTY_WORKLOADS)
+    # Someone starts the container by hand: the middleware reads docker, so does the double.
+    ok(nas.run("docker start ix-minio-1"))
+    item = nas.query("minio")
+    assert item["state"] == "RUNNING"
+    assert item["active_workloads"]["containers"] == 1
+    assert nas.read()["apps"]["minio"]["state"] == "STOPPED"  # as recorded by app.stop
 
 
 def test_app_stop_unknown_app(nas):
@@ -261,12 +507,21 @@ def test_app_stop_unknown_app(nas):
     assert not nas.docker_log.exists()
 
 
+def test_app_stop_fails_when_docker_does(nas):
+    nas.set_container("ix-minio-1", None)
+    proc = nas.run(truenas.app_stop_command("minio"))
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("[EFAULT] docker stop ix-minio-1 failed: ")
+    assert nas.read()["apps"]["minio"]["state"] == "RUNNING"
+
+
 COMPOSE = "services:\n  rustfs:\n    image: rustfs/rustfs:1.0.0\n    user: '568:568'\n"
 
 
 def test_app_create_records_custom_app_and_stores_yaml(nas):
     created = json.loads(ok(nas.run(truenas.app_create_command("rustfs", COMPOSE))))
     assert truenas.parse_apps(json.dumps([created])) == [truenas.App("rustfs", "RUNNING", True)]
+    assert created["active_workloads"] == EMPTY_WORKLOADS
     stored = nas.state.parent / "apps" / "rustfs" / "docker-compose.yaml"
     assert stored.read_text() == COMPOSE
     assert nas.read()["apps"]["rustfs"] == {
@@ -280,18 +535,25 @@ def test_app_create_records_custom_app_and_stores_yaml(nas):
     assert config == {"custom_compose_config_string": COMPOSE}
     # No container recorded: stop changes the state without calling docker.
     ok(nas.run(truenas.app_stop_command("rustfs")))
-    assert not nas.docker_log.exists()
+    assert nas.docker_calls() == []
 
     again = nas.run(truenas.app_create_command("rustfs", COMPOSE))
     assert again.returncode == 1
     assert "already exists" in again.stderr
 
 
-def test_app_create_hands_yaml_to_runner_when_asked(nas):
+def fake_runner(nas, body: str) -> Path:
+    """A shell script standing in for app_runner.py; $1 is the app, $2 the compose file."""
     runner = nas.tmp / "runner"
-    log = nas.tmp / "runner.log"
-    runner.write_text(f'#!/bin/sh\necho "$1 $2" >> {log}\necho "creating..."\necho "ix-$1-1"\n')
+    runner.write_text(f"#!/bin/sh\n{body}")
     runner.chmod(0o755)
+    return runner
+
+
+def test_app_create_hands_yaml_to_runner_when_asked(nas):
+    log = nas.tmp / "runner.log"
+    runner = fake_runner(nas, f'echo "$1 $2" >> {log}\necho "creating..."\necho "ix-$1-1"\n')
+    nas.set_container("ix-rustfs-1", inspect_doc("ix-rustfs-1", service="rustfs"))  # "created"
     env = {"NAS_DOUBLE_RUN_APPS": "1", "NAS_DOUBLE_APP_RUNNER": str(runner)}
 
     created = json.loads(ok(nas.run(truenas.app_create_command("rustfs", COMPOSE), **env)))
@@ -301,7 +563,85 @@ def test_app_create_hands_yaml_to_runner_when_asked(nas):
     assert log.read_text() == f"rustfs {stored}\n"
     assert nas.read()["apps"]["rustfs"]["container"] == "ix-rustfs-1"
     ok(nas.run(truenas.app_stop_command("rustfs")))
-    assert nas.docker_log.read_text() == "docker stop ix-rustfs-1\n"
+    assert nas.docker_calls() == ["docker stop ix-rustfs-1"]
+
+
+def test_app_create_runs_the_state_files_runner_without_any_environment(nas):
+    log = nas.tmp / "runner.log"
+    runner = fake_runner(nas, f'echo "$*" >> {log}\necho "ix-$3-1"\n')  # $1 $2: --label
+    state = nas.read()
+    state["app_runner"] = f"{runner} --label from-state"
+    nas.write(state)
+    nas.set_container("ix-rustfs-1", inspect_doc("ix-rustfs-1", service="rustfs"))
+
+    created = json.loads(ok(nas.run(truenas.app_create_command("rustfs", COMPOSE))))
+    assert created["state"] == "RUNNING"
+    stored = nas.state.parent / "apps" / "rustfs" / "docker-compose.yaml"
+    assert log.read_text() == f"--label from-state rustfs {stored}\n"
+    assert nas.read()["apps"]["rustfs"]["container"] == "ix-rustfs-1"
+    assert nas.read()["app_runner"] == f"{runner} --label from-state"  # kept on write
+
+
+def test_app_create_environment_wins_over_the_state_files_runner(nas):
+    state_log, env_log = nas.tmp / "state.log", nas.tmp / "env.log"
+    state_runner = fake_runner(nas, f'echo "$1" >> {state_log}\necho "ix-$1-1"\n')
+    env_runner = nas.tmp / "env-runner"
+    env_runner.write_text(f'#!/bin/sh\necho "$1" >> {env_log}\necho "ix-$1-1"\n')
+    env_runner.chmod(0o755)
+    state = nas.read()
+    state["app_runner"] = str(state_runner)
+    nas.write(state)
+
+    env = {"NAS_DOUBLE_RUN_APPS": "1", "NAS_DOUBLE_APP_RUNNER": str(env_runner)}
+    ok(nas.run(truenas.app_create_command("one", COMPOSE), **env))
+    # NAS_DOUBLE_RUN_APPS=1 without a runner of its own falls back to the state's.
+    ok(nas.run(truenas.app_create_command("two", COMPOSE), NAS_DOUBLE_RUN_APPS="1"))
+    # Any other value switches running off.
+    ok(nas.run(truenas.app_create_command("three", COMPOSE), NAS_DOUBLE_RUN_APPS="0"))
+
+    assert env_log.read_text() == "one\n"
+    assert state_log.read_text() == "two\n"
+    apps = nas.read()["apps"]
+    assert [apps[n]["container"] for n in ("one", "two", "three")] == ["ix-one-1", "ix-two-1", None]
+
+
+def test_app_create_is_deploying_while_the_runner_works(nas):
+    seen = nas.tmp / "seen.json"
+    runner = fake_runner(nas, f'midclt call app.query > {seen}\necho "ix-$1-1"\n')
+    env = {"NAS_DOUBLE_RUN_APPS": "1", "NAS_DOUBLE_APP_RUNNER": str(runner)}
+    ok(nas.run(truenas.app_create_command("rustfs", COMPOSE), **env))
+    during = {a["name"]: a for a in json.loads(seen.read_text())}
+    assert during["rustfs"]["state"] == "DEPLOYING"
+    assert during["rustfs"]["active_workloads"] == EMPTY_WORKLOADS
+
+
+def test_app_create_runner_failure_is_crashed(nas):
+    runner = fake_runner(nas, 'echo "image x is not in the local Docker engine" >&2\nexit 1\n')
+    state = nas.read()
+    state["app_runner"] = str(runner)
+    nas.write(state)
+    proc = nas.run(truenas.app_create_command("rustfs", COMPOSE))
+    assert proc.returncode == 1
+    assert proc.stderr == (
+        "[EFAULT] Failed 'up' action for 'rustfs' app: image x is not in the local Docker engine\n"
+    )
+    assert nas.read()["apps"]["rustfs"] == {
+        "state": "CRASHED",
+        "custom_app": True,
+        "container": None,
+    }
+    assert nas.query("rustfs")["state"] == "CRASHED"
+
+
+@pytest.mark.parametrize("value", ["", "  ", 5])
+def test_app_create_refuses_a_malformed_state_runner(nas, value):
+    state = nas.read()
+    state["app_runner"] = value
+    nas.write(state)
+    proc = nas.run(truenas.app_create_command("rustfs", COMPOSE))
+    assert proc.returncode == 2
+    assert 'state "app_runner" must be a non-empty command line' in proc.stderr
+    assert "rustfs" not in nas.read()["apps"]
 
 
 def test_cronjob_query_parses(nas):
@@ -335,3 +675,265 @@ def test_midclt_unsupported_exits_2(nas, command):
     proc = nas.run(command)
     assert proc.returncode == 2
     assert proc.stderr.startswith("midclt double: unsupported")
+
+
+# --- app_runner.py (with a fake docker SDK client) ---------------------------------------
+
+
+def load_runner() -> ModuleType:
+    """tests/doubles is not a package (its scripts run on the "NAS" side): load it by path."""
+    spec = importlib.util.spec_from_file_location("nas_double_app_runner", RUNNER)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class FakeContainers:
+    """`client.containers` of the docker SDK: records calls; knows some names and images."""
+
+    def __init__(self, existing: set[str] = frozenset(), images: set[str] = frozenset()) -> None:
+        self.existing, self.images = set(existing), set(images)
+        self.calls: list[tuple[str, Any]] = []
+
+    def _container(self, name: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            name=name,
+            start=lambda: self.calls.append(("start", name)),
+            remove=lambda force=False: self.calls.append(("remove", (name, force))),
+        )
+
+    def get(self, name: str) -> SimpleNamespace:
+        if name not in self.existing:
+            raise docker.errors.NotFound(f"No such container: {name}")
+        return self._container(name)
+
+    def create(self, **kwargs: Any) -> SimpleNamespace:
+        self.calls.append(("create", kwargs))
+        if kwargs["image"] not in self.images:
+            raise docker.errors.ImageNotFound(f"No such image: {kwargs['image']}")
+        return self._container(kwargs["name"])
+
+    def run(self, *args: Any, **kwargs: Any) -> None:
+        raise AssertionError("containers.run pulls missing images; the runner must not use it")
+
+
+def run_runner(
+    tmp_path: Path, compose: str, containers: FakeContainers, *extra: str
+) -> tuple[int, str, str]:
+    path = tmp_path / "docker-compose.yaml"
+    path.write_text(compose)
+    runner = load_runner()
+    client = SimpleNamespace(containers=containers)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = runner.main([*extra, "rustfs", str(path)], client_factory=lambda: client)
+    return code, out.getvalue(), err.getvalue()
+
+
+RUSTFS_COMPOSE = """\
+services:
+  rustfs:
+    image: rustfs/rustfs:1.0.1
+    restart: unless-stopped
+    user: "473:473"
+    environment:
+      RUSTFS_VOLUMES: /data
+      RUSTFS_ADDRESS: 127.0.0.1:9000
+      RUSTFS_CONSOLE_ENABLE: true
+      RUSTFS_PORT_HINT: 9000
+    ports:
+      - "9000:9000"
+    volumes:
+      - /mnt/marathon/minio-dataset:/data
+      - /mnt/marathon/certs:/certs:ro
+    command: ["--console-enable"]
+"""
+
+
+def test_runner_creates_and_starts_one_container_like_compose(tmp_path):
+    containers = FakeContainers(existing={"ix-rustfs-rustfs-1"}, images={"rustfs/rustfs:1.0.1"})
+    code, out, err = run_runner(tmp_path, RUSTFS_COMPOSE, containers, "--label", "run-42")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == "ix-rustfs-rustfs-1"
+    assert containers.calls == [
+        ("remove", ("ix-rustfs-rustfs-1", True)),  # a leftover of that name goes first
+        (
+            "create",
+            {
+                "image": "rustfs/rustfs:1.0.1",
+                "name": "ix-rustfs-rustfs-1",
+                "user": "473:473",
+                "environment": {
+                    "RUSTFS_VOLUMES": "/data",
+                    "RUSTFS_ADDRESS": "127.0.0.1:9000",
+                    "RUSTFS_CONSOLE_ENABLE": "true",
+                    "RUSTFS_PORT_HINT": "9000",
+                },
+                "volumes": [
+                    "/mnt/marathon/minio-dataset:/data:rw",
+                    "/mnt/marathon/certs:/certs:ro",
+                ],
+                "command": ["--console-enable"],
+                "network_mode": "host",  # no port publishing: dockerd runs --bridge=none
+                "restart_policy": {"Name": "no"},
+                "labels": {
+                    "com.docker.compose.project": "ix-rustfs",
+                    "com.docker.compose.service": "rustfs",
+                    "io.rustfs-cutover.nas-double": "run-42",
+                },
+            },
+        ),
+        ("start", "ix-rustfs-rustfs-1"),
+    ]
+
+
+def test_runner_takes_list_environment_and_string_command(tmp_path):
+    compose = (
+        "services:\n  minio:\n    image: minio/minio:x\n"
+        "    environment: [MINIO_ROOT_USER=admin, 'EMPTY=']\n"
+        "    command: server /export --address ':9000'\n"
+    )
+    containers = FakeContainers(images={"minio/minio:x"})
+    code, out, _ = run_runner(tmp_path, compose, containers)
+    assert (code, out) == (0, "ix-rustfs-minio-1\n")
+    created = containers.calls[0][1]
+    assert created["environment"] == {"MINIO_ROOT_USER": "admin", "EMPTY": ""}
+    assert created["command"] == ["server", "/export", "--address", ":9000"]
+    assert created["labels"]["io.rustfs-cutover.nas-double"] == "1"
+    assert "user" not in created
+
+
+def test_runner_never_pulls_a_missing_image(tmp_path):
+    containers = FakeContainers()
+    code, out, err = run_runner(tmp_path, RUSTFS_COMPOSE, containers)
+    assert (code, out) == (1, "")
+    assert err == (
+        "image rustfs/rustfs:1.0.1 is not in the local Docker engine; build or load it "
+        "(scripts/setup.sh); the NAS double never pulls\n"
+    )
+    assert [c[0] for c in containers.calls] == ["create"]
+
+
+@pytest.mark.parametrize(
+    ("compose", "why"),
+    [
+        (
+            "services:\n  a:\n    image: x\n  b:\n    image: y\n",
+            "must define exactly one service under `services` (found 2)",
+        ),
+        ("services: {}\n", "must define exactly one service under `services` (found 0)"),
+        ("services:\n  a:\n    image: x\nvolumes:\n  v: {}\n", "must hold only a `services`"),
+        ("services:\n  a:\n    user: '1:1'\n", "service 'a' needs an `image`"),
+        ("services:\n  a:\n    image: x\n    healthcheck: {}\n", "service 'a' uses healthcheck"),
+        ("services:\n  a:\n    image: x\n    volumes: [data:/data]\n", "volume 'data:/data'"),
+        ("services:\n  a:\n    image: x\n    volumes: ['/d:/data:z']\n", "mode must be ro or rw"),
+        ("services:\n  a:\n    image: x\n    environment: [NOVALUE]\n", "is not K=V"),
+    ],
+)
+def test_runner_refuses_what_it_does_not_model(tmp_path, compose, why):
+    containers = FakeContainers(images={"x"})
+    code, out, err = run_runner(tmp_path, compose, containers)
+    assert (code, out) == (2, "")
+    assert err.startswith("app runner double: unsupported: ")
+    assert why in err
+    assert containers.calls == []
+
+
+# --- end to end: midclt + app_runner.py + the real Docker engine ---------------------------
+
+BASE_IMAGE = "rustfs-cutover/debian-base:bookworm-minbase"
+
+
+def real_docker_or_skip() -> None:
+    """Skip, naming the reason, unless the local engine answers and has the base image."""
+    if shutil.which("docker") is None:
+        pytest.skip("no docker CLI on PATH (run scripts/setup.sh)")
+    info = subprocess.run(["docker", "info"], capture_output=True, text=True, timeout=60)
+    if info.returncode != 0:
+        reason = (info.stderr.strip().splitlines() or ["no output"])[-1]
+        pytest.skip(f"`docker info` failed: {reason} (start dockerd: bash scripts/setup.sh)")
+    image = subprocess.run(["docker", "image", "inspect", BASE_IMAGE], capture_output=True)
+    if image.returncode != 0:
+        pytest.skip(f"image {BASE_IMAGE} is not in the local engine (run scripts/setup.sh)")
+
+
+def docker_cli(*args: str) -> str:
+    proc = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
+
+
+def test_custom_app_lifecycle_against_the_real_engine(nas):
+    real_docker_or_skip()
+    label = f"unit-{uuid.uuid4().hex[:12]}"
+    app = f"probe{uuid.uuid4().hex[:6]}"
+    container = f"ix-{app}-probe-1"
+    data = nas.tmp / "data"
+    data.mkdir()
+    # Over SSH + sudo only the state file reaches midclt: the runner is configured there.
+    state = nas.read()
+    state["app_runner"] = shlex.join([sys.executable, str(RUNNER), "--label", label])
+    nas.write(state)
+    compose = yaml.safe_dump(
+        {
+            "services": {
+                "probe": {
+                    "image": BASE_IMAGE,
+                    "restart": "unless-stopped",
+                    "user": "473:473",
+                    "command": ["sleep", "300"],
+                    "ports": ["9000:9000"],
+                    "volumes": [f"{data}:/data"],
+                }
+            }
+        }
+    )
+    real = {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}  # the real docker, no fake
+
+    def query() -> dict[str, Any]:
+        return nas.query(app, **real)
+
+    try:
+        created = json.loads(ok(nas.run(truenas.app_create_command(app, compose), **real)))
+        assert created["state"] == "RUNNING"
+        assert nas.read()["apps"][app]["container"] == container
+        attrs = json.loads(docker_cli("inspect", "--type", "container", container))[0]
+        assert attrs["Config"]["User"] == "473:473"
+        assert attrs["HostConfig"]["NetworkMode"] == "host"
+        assert attrs["HostConfig"]["RestartPolicy"]["Name"] == "no"
+        assert attrs["Config"]["Labels"]["io.rustfs-cutover.nas-double"] == label
+
+        item = query()
+        mount = {"source": str(data), "destination": "/data", "mode": "rw", "type": "bind"}
+        assert item["state"] == "RUNNING"
+        assert item["active_workloads"] == {
+            "containers": 1,
+            "used_ports": [],
+            "container_details": [
+                {
+                    "service_name": "probe",
+                    "image": BASE_IMAGE,
+                    "port_config": [],
+                    "state": "running",
+                    "volume_mounts": [mount],
+                    "id": attrs["Id"],
+                }
+            ],
+            "volumes": [mount],
+            "images": [BASE_IMAGE],
+            "networks": [],
+        }
+        parsed = truenas.parse_apps(json.dumps([item]))[0]
+        assert parsed.container_ids == (attrs["Id"],)
+
+        ok(nas.run(truenas.app_stop_command(app), **real))  # sleep ignores SIGTERM: ~10 s
+        item = query()
+        assert (item["state"], item["active_workloads"]) == ("STOPPED", EMPTY_WORKLOADS)
+
+        docker_cli("start", container)  # behind midclt's back
+        assert query()["state"] == "RUNNING"
+    finally:
+        ids = docker_cli("ps", "-aq", "--filter", f"label=io.rustfs-cutover.nas-double={label}")
+        if ids:
+            docker_cli("rm", "-f", *ids.split())

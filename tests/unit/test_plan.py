@@ -37,8 +37,9 @@ def _deployed_compose(command: str) -> dict:
 
 def test_cutover_plan_phases_and_commands(app):
     steps = cutover_plan(PROFILE, app)
-    assert [s.phase for s in steps] == ["10 snapshot", "20 stop", "30 deploy"]
-    snapshot, stop, deploy = (s.command for s in steps)
+    assert [s.phase for s in steps] == ["10 snapshot", "20 stop", "30 deploy", "40 verify"]
+    snapshot, stop, deploy, verify = (s.command for s in steps)
+    assert verify == ""  # read-only: nothing to run on the NAS
     assert snapshot == "/usr/sbin/zfs snapshot marathon/minio-dataset@pre-rustfs"
     assert stop == "/usr/bin/midclt call -job app.stop minio"
     assert shlex.split(deploy)[:4] == ["/usr/bin/midclt", "call", "-job", "app.create"]
@@ -61,23 +62,26 @@ def test_rollback_plan_stops_rustfs_rolls_back_and_starts_minio():
         "/usr/bin/midclt call -job app.stop rustfs",
         "/usr/sbin/zfs rollback -r marathon/minio-dataset@pre-rustfs",
         "/usr/bin/midclt call -job app.start minio",
+        "",
     ]
     assert "every write after the snapshot is lost" in steps[1].action
-    assert steps[1].already_done_when == ""
+    assert "never twice" in steps[1].already_done_when
+    assert "baseline.json" in steps[3].action
 
 
 def test_render_plan_with_sudo_numbers_steps_and_hides_the_secret(app):
     steps = cutover_plan(PROFILE, app) + rollback_plan(PROFILE)
     text = render_plan(steps, sudo=True)
     commands = [line.strip() for line in text.splitlines() if line.strip().startswith("$ ")]
-    assert commands == [f"$ sudo {s.command}" for s in steps]
+    assert commands == [f"$ sudo {s.command}" for s in steps if s.command]
+    assert text.count("(read-only)") == 2
     headings = [line for line in text.splitlines() if line[:1].isdigit()]
     assert [h.split(".", 1)[0] for h in headings] == [str(n) for n in range(1, len(steps) + 1)]
     assert (
         headings[0]
         == "1. [10 snapshot] snapshot marathon/minio-dataset@pre-rustfs, the only rollback"
     )
-    assert "always runs" in text
+    assert "skipped when" in text
     assert SECRET not in text
 
 

@@ -60,11 +60,15 @@ def test_modified_copy_loads_unchanged(write_profile):
         ({}, "ssh://admin@truenas.lan:22?sudo=true"),
         ({"sudo": False, "port": 2222}, "ssh://admin@truenas.lan:2222?sudo=false"),
         (
-            {"identity_file": "~/.ssh/truenas_ed25519"},
-            "ssh://admin@truenas.lan:22?sudo=true&ssh_identity_file=~/.ssh/truenas_ed25519",
+            {"identity_file": "/keys/truenas_ed25519"},
+            "ssh://admin@truenas.lan:22?sudo=true&ssh_identity_file=/keys/truenas_ed25519",
+        ),
+        (
+            {"ssh_config": "/etc/cutover/ssh_config"},
+            "ssh://admin@truenas.lan:22?sudo=true&ssh_config=/etc/cutover/ssh_config",
         ),
     ],
-    ids=["default", "no-sudo-port", "identity-file"],
+    ids=["default", "no-sudo-port", "identity-file", "ssh-config"],
 )
 def test_testinfra_url(fields, url):
     assert HostSpec(ssh="admin@truenas.lan", **fields).testinfra_url() == url

@@ -1,0 +1,232 @@
+"""The production code path end to end: `pytest suites -m cutover --target <profile>` over real SSH
+with sudo, against the zfs/midclt doubles that drive real MinIO and RustFS containers.
+
+The tests run in file order on one NAS site: the refusals first (nothing may change), then the
+cutover, its resumption, a fault, and the rollback.
+"""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.nas.site import DATASET, NasSite, start_site
+from tests.rehearsal.harness import RehearsalRun, rehearse
+
+pytestmark = pytest.mark.cutover
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, docker_engine) -> NasSite:
+    site = start_site(tmp_path_factory.mktemp("nas-site"))
+    yield site
+    site.close()
+
+
+@pytest.fixture(scope="module")
+def docker_engine():
+    import docker
+
+    try:
+        docker.from_env(timeout=10).ping()
+    except Exception as exc:  # CI must not skip: scripts/test starts the engine first
+        pytest.fail(f"no Docker engine ({type(exc).__name__}): run scripts/setup.sh", pytrace=False)
+
+
+def run(site: NasSite, tmp_path, *args: str, profile=None, faults=(), env=None) -> RehearsalRun:
+    return rehearse(
+        tmp_path / "reports",
+        faults=faults,
+        args=(
+            "-m",
+            "cutover",
+            "--target",
+            str(profile or site.profile),
+            "--state-dir",
+            str(site.work / "state"),
+            *args,
+        ),
+        env=env,
+    )
+
+
+def unchanged(site: NasSite, before: dict) -> None:
+    assert site.read_state() == before, "the NAS double's state changed"
+    assert site.app_state("minio") == "RUNNING"
+    assert not (site.root / ".rustfs.sys").exists()
+
+
+def test_plan_only_without_confirm_changes_nothing(site, tmp_path):
+    before = site.read_state()
+    result = run(site, tmp_path)
+    assert result.returncode == 0, result.output[-4000:]
+    out = result.output
+    assert "Plan for nas-double (production) on root@127.0.0.1" in out
+    for command in (
+        "zfs snapshot marathon/minio-dataset@pre-rustfs",
+        "app.stop minio",
+        "app.create",
+    ):
+        assert command in out, command
+    assert "Nothing was changed: this was a read-only run" in out
+    preflight = [t for t in result.summary["tests"] if t["phase"] == "test_00_preflight"]
+    assert preflight and all(t["outcome"] == "passed" for t in preflight), preflight
+    # The rendered Custom App spec is linted read-only; everything after it needs the actions.
+    read_only = {"test_00_preflight"}
+    result.passed("test_rendered_app_spec_follows_the_runbook")
+    acting = [
+        t
+        for t in result.summary["tests"]
+        if t["phase"] not in read_only and not t["test"].startswith("test_rendered_app_spec")
+    ]
+    assert acting and all(t["outcome"] == "skipped" for t in acting)
+    assert all("read-only run" in t["message"] for t in acting)
+    unchanged(site, before)
+    assert "NOT confirmed: nothing was changed" in (result.run_dir / "report.html").read_text()
+
+
+def test_confirm_for_another_dataset_is_refused(site, tmp_path):
+    before = site.read_state()
+    result = run(site, tmp_path, "--confirm", "tank/other-dataset")
+    assert result.returncode == 4, result.output[-3000:]
+    assert "--confirm tank/other-dataset does not name this profile's dataset" in result.output
+    assert "nothing was changed" in result.output and "Traceback" not in result.output
+    unchanged(site, before)
+
+
+def test_rollback_without_confirm_is_refused(site, tmp_path):
+    before = site.read_state()
+    result = run(site, tmp_path, "--rollback")
+    assert result.returncode == 4 and "runs only with --confirm" in result.output
+    unchanged(site, before)
+
+
+def test_unreachable_host_is_one_sentence(site, tmp_path):
+    from cutover.ports import free_port
+
+    closed = free_port("127.0.0.1")
+    result = run(site, tmp_path, profile=site.profile_variant("unreachable", port=closed))
+    assert result.returncode == 4
+    assert f"cannot reach the NAS over SSH at root@127.0.0.1:{closed}" in result.output
+    assert "Connection refused" in result.output and "Traceback" not in result.output
+
+
+def test_wrong_ssh_key_is_one_sentence(site, tmp_path):
+    import subprocess
+
+    stranger = tmp_path / "stranger"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(stranger)], check=True)
+    result = run(
+        site, tmp_path, profile=site.profile_variant("wrong-key", identity_file=str(stranger))
+    )
+    assert result.returncode == 4
+    assert "Permission denied (publickey)" in result.output
+    assert "the NAS refused the SSH key" in result.output and "Traceback" not in result.output
+
+
+def test_rollback_with_no_snapshot_changes_nothing(site, tmp_path):
+    before = site.read_state()
+    result = run(site, tmp_path, "--confirm", DATASET, "--rollback")
+    assert result.returncode == 1
+    message = result.failed("test_target_app_stopped")
+    assert f"{DATASET}@pre-rustfs does not exist" in message
+    assert "nothing to roll back to" in message and "Nothing was changed" in message
+    unchanged(site, before)
+
+
+def test_minio_started_again_after_the_stop_blocks_the_deploy(site, tmp_path):
+    result = run(
+        site,
+        tmp_path,
+        "--confirm",
+        DATASET,
+        faults=("nas_app_restarted",),
+        env={"NAS_DOUBLE_MINIO_CONTAINER": site.minio.get_wrapped_container().name},
+    )
+    assert result.returncode == 1
+    assert "still RUNNING" in result.failed("test_minio_is_stopped")
+    deploy = [t for t in result.summary["tests"] if t["phase"] == "test_30_deploy"]
+    refused = [t for t in deploy if t["outcome"] in {"failed", "error"}]
+    assert refused, deploy
+    assert any("not going to deploy rustfs" in t["message"] for t in refused) or any(
+        "refusing to deploy rustfs: the minio app is RUNNING again" in t["message"] for t in refused
+    ), refused
+    state = site.read_state()
+    assert "rustfs" not in state["apps"], "RustFS was deployed next to a running MinIO"
+    assert [s["name"] for s in state["snapshots"]] == ["pre-rustfs"]
+
+
+def test_confirmed_cutover_passes_end_to_end(site, tmp_path):
+    result = run(site, tmp_path, "--confirm", DATASET)
+    assert result.returncode == 0, result.output[-6000:]
+    outcomes = result.outcomes()
+    assert "failed" not in outcomes.values() and "error" not in outcomes.values(), outcomes
+    phases = {t["phase"] for t in result.summary["tests"] if t["outcome"] == "passed"}
+    assert phases == {
+        "test_00_preflight",
+        "test_10_snapshot",
+        "test_20_stop",
+        "test_30_deploy",
+        "test_40_verify",
+    }
+    assert site.app_state("minio") == "STOPPED" and site.app_state("rustfs") == "RUNNING"
+    actions = "\n".join(result.summary["run"]["actions"])
+    assert "snapshot marathon/minio-dataset@pre-rustfs already there" in actions
+    assert "stopped the minio app: sudo " in actions and "app.stop minio" in actions
+    assert "created the rustfs Custom App" in actions
+    assert result.summary["run"]["downtime_seconds"] is not None
+    assert (site.root / ".rustfs.sys" / "format.json").is_file()
+
+
+def test_resumed_cutover_keeps_what_is_done(site, tmp_path):
+    result = run(site, tmp_path, "--confirm", DATASET)
+    assert result.returncode == 0, result.output[-6000:]
+    actions = "\n".join(result.summary["run"]["actions"])
+    assert "baseline read back from" in actions
+    assert "minio already STOPPED: kept (resumed run)" in actions
+    assert "rustfs already deployed and RUNNING: kept (resumed run)" in actions
+    assert [s["name"] for s in site.read_state()["snapshots"]] == ["pre-rustfs"]
+
+
+def test_child_dataset_without_the_snapshot_fails(site, tmp_path):
+    state = site.read_state()
+    child = site.work / "child-dataset"
+    child.mkdir()
+    state["datasets"][f"{DATASET}/delta-lake"] = str(child)
+    site.write_state(state)
+    try:
+        result = run(site, tmp_path, "--confirm", DATASET)
+    finally:
+        state = site.read_state()
+        del state["datasets"][f"{DATASET}/delta-lake"]
+        site.write_state(state)
+    message = result.failed("test_snapshot_covers_child_datasets")
+    assert f"{DATASET}/delta-lake" in message and "A rollback would not restore them" in message
+    assert f"sudo zfs snapshot {DATASET}/delta-lake@pre-rustfs" in message
+
+
+def test_rollback_restores_minio_and_reports_lost_writes(site, tmp_path):
+    s3 = site.endpoint().client()
+    s3.put_object(Bucket="raw", Key="written-after-cutover.txt", Body=b"lost on rollback")
+    result = run(site, tmp_path, "--confirm", DATASET, "--rollback")
+    assert result.returncode == 0, result.output[-6000:]
+    assert {t["phase"] for t in result.summary["tests"]} == {"test_50_rollback"}
+    assert site.app_state("minio") == "RUNNING" and site.app_state("rustfs") == "STOPPED"
+    assert not (site.root / ".rustfs.sys").exists()
+    notices = result.summary["run"]["notices"]
+    assert notices and "every write made after the snapshot is gone" in notices[0]
+    actions = "\n".join(result.summary["run"]["actions"])
+    assert (
+        "lost by the rollback: written after the cutover: raw/written-after-cutover.txt" in actions
+    )
+    assert "zfs rollback -r marathon/minio-dataset@pre-rustfs" in actions
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket="raw", Key="written-after-cutover.txt")
+    assert "ROLLED BACK" in (result.run_dir / "report.html").read_text()
+
+
+def test_second_rollback_does_not_roll_back_again(site, tmp_path):
+    result = run(site, tmp_path, "--confirm", DATASET, "--rollback")
+    assert result.returncode == 0, result.output[-6000:]
+    actions = "\n".join(result.summary["run"]["actions"])
+    assert "already rolled back" in actions and "zfs rollback" not in actions
