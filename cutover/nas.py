@@ -122,6 +122,15 @@ class Nas:
                 f"app.create {name} failed on {self.where}: {str(exc).rpartition('): ')[2]}"
             ) from None
 
+    def update_app(self, name: str, compose_yaml: str) -> None:
+        """Like create_app, the YAML carries the revealed secret and never leaves this call."""
+        try:
+            self.run(truenas.app_update_command(name, compose_yaml, midclt=self.tools.midclt))
+        except NasError as exc:
+            raise NasError(
+                f"app.update {name} failed on {self.where}: {str(exc).rpartition('): ')[2]}"
+            ) from None
+
     def cronjobs(self) -> list[truenas.CronJob]:
         return truenas.parse_cronjobs(
             self.run(truenas.cronjob_query_command(midclt=self.tools.midclt))

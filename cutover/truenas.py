@@ -72,6 +72,12 @@ def app_create_command(name: str, compose_yaml: str, *, midclt: str = "midclt") 
     return _midclt("app.create", json.dumps(payload), job=True, midclt=midclt)
 
 
+def app_update_command(name: str, compose_yaml: str, *, midclt: str = "midclt") -> str:
+    """Edit a Custom App's YAML; the middleware redeploys it (compose up with the new spec)."""
+    payload = {"custom_compose_config_string": compose_yaml}
+    return _midclt("app.update", name, json.dumps(payload), job=True, midclt=midclt)
+
+
 def cronjob_query_command(*, midclt: str = "midclt") -> str:
     return _midclt("cronjob.query", midclt=midclt)
 

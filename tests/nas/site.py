@@ -203,7 +203,18 @@ def start_site(work: Path) -> NasSite:
                     "container": minio.get_wrapped_container().name,
                 }
             },
-            "cronjobs": [],
+            "cronjobs": [
+                {
+                    "id": 1,
+                    "user": "root",
+                    "command": "docker start -a r2-sync",
+                    "description": "rclone sync of the r2-tier buckets to R2",
+                    "enabled": True,
+                    "stdout": True,
+                    "stderr": True,
+                    "schedule": {"minute": "15", "hour": "*", "dom": "*", "month": "*", "dow": "*"},
+                }
+            ],
             "app_runner": f"{sys.executable} {DOUBLES / 'app_runner.py'} --label {label}",
         }
     )

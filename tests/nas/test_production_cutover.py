@@ -172,6 +172,9 @@ def test_confirmed_cutover_passes_end_to_end(site, tmp_path):
     assert site.app_state("minio") == "STOPPED" and site.app_state("rustfs") == "RUNNING"
     actions = "\n".join(result.summary["run"]["actions"])
     assert "snapshot marathon/minio-dataset@pre-rustfs already there" in actions
+    # Taken by the previous (refused) run while MinIO kept running afterwards: said in red.
+    assert any("KEPT AN EXISTING" in n for n in result.summary["run"]["notices"])
+    assert "#1 enabled '15 * * * *' docker start -a r2-sync" in actions
     assert "stopped the minio app: sudo " in actions and "app.stop minio" in actions
     assert "created the rustfs Custom App" in actions
     assert result.summary["run"]["downtime_seconds"] is not None
