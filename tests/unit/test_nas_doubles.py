@@ -582,6 +582,31 @@ def test_app_create_runs_the_state_files_runner_without_any_environment(nas):
     assert nas.read()["app_runner"] == f"{runner} --label from-state"  # kept on write
 
 
+def test_app_update_stores_the_new_yaml_and_runs_the_runner_again(nas):
+    log = nas.tmp / "runner.log"
+    runner = fake_runner(nas, f'cat "$2" >> {log}\necho "ix-$1-1"\n')
+    state = nas.read()
+    state["app_runner"] = str(runner)
+    nas.write(state)
+    nas.set_container("ix-rustfs-1", inspect_doc("ix-rustfs-1", service="rustfs"))
+    ok(nas.run(truenas.app_create_command("rustfs", COMPOSE)))
+
+    updated = COMPOSE.replace("rustfs/rustfs:1.0.0", "rustfs/rustfs:1.0.2")
+    assert updated != COMPOSE
+    result = json.loads(ok(nas.run(truenas.app_update_command("rustfs", updated))))
+    assert result["name"] == "rustfs" and result["state"] == "RUNNING"
+    stored = nas.state.parent / "apps" / "rustfs" / "docker-compose.yaml"
+    assert stored.read_text() == updated
+    assert log.read_text() == COMPOSE + updated  # brought up twice, from each YAML
+
+
+def test_app_update_refuses_unknown_and_catalog_apps(nas):
+    unknown = nas.run(truenas.app_update_command("nope", COMPOSE))
+    assert unknown.returncode == 1 and "[ENOENT]" in unknown.stderr
+    catalog = nas.run(truenas.app_update_command("minio", COMPOSE))
+    assert catalog.returncode == 1 and "is not a custom app" in catalog.stderr
+
+
 def test_app_create_environment_wins_over_the_state_files_runner(nas):
     state_log, env_log = nas.tmp / "state.log", nas.tmp / "env.log"
     state_runner = fake_runner(nas, f'echo "$1" >> {state_log}\necho "ix-$1-1"\n')
