@@ -115,20 +115,18 @@ class Nas:
 
     def create_app(self, name: str, compose_yaml: str) -> None:
         """The YAML carries the revealed secret: the command is run, never logged or returned."""
-        try:
-            self.run(truenas.app_create_command(name, compose_yaml, midclt=self.tools.midclt))
-        except NasError as exc:
-            raise NasError(
-                f"app.create {name} failed on {self.where}: {str(exc).rpartition('): ')[2]}"
-            ) from None
+        self._submit_app("app.create", name, truenas.app_create_command, compose_yaml)
 
     def update_app(self, name: str, compose_yaml: str) -> None:
         """Like create_app, the YAML carries the revealed secret and never leaves this call."""
+        self._submit_app("app.update", name, truenas.app_update_command, compose_yaml)
+
+    def _submit_app(self, method: str, name: str, build, compose_yaml: str) -> None:
         try:
-            self.run(truenas.app_update_command(name, compose_yaml, midclt=self.tools.midclt))
-        except NasError as exc:
+            self.run(build(name, compose_yaml, midclt=self.tools.midclt))
+        except NasError as exc:  # the message would quote the command, secret and all
             raise NasError(
-                f"app.update {name} failed on {self.where}: {str(exc).rpartition('): ')[2]}"
+                f"{method} {name} failed on {self.where}: {str(exc).rpartition('): ')[2]}"
             ) from None
 
     def cronjobs(self) -> list[truenas.CronJob]:

@@ -67,6 +67,17 @@ class RunRecord:
     def action(self, text: str) -> None:
         self.actions.append(f"{utc_now()} {text}")
 
+    def note_baseline(self, inventory: Any, file_name: str) -> None:
+        """The baseline's counts for the report header (`inventory` is a cutover Inventory)."""
+        self.baseline = {
+            "buckets": len(inventory.buckets),
+            "objects": inventory.object_count,
+            "versions": inventory.version_count,
+            "content_sampled": len(inventory.content_sha256),
+            "sse_encrypted": len(inventory.encrypted),
+            "file": file_name,
+        }
+
     def source_stopped(self) -> None:
         self._stop_clock = time.monotonic()
 
