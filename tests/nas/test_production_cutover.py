@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.nas.site import DATASET, NasSite, start_site
-from tests.rehearsal.harness import RehearsalRun, rehearse
+from tests.rehearsal.harness import KNOWN_SECRET, RehearsalRun, rehearse
 
 pytestmark = pytest.mark.cutover
 
@@ -179,6 +179,10 @@ def test_confirmed_cutover_passes_end_to_end(site, tmp_path):
     assert "created the rustfs Custom App" in actions
     assert result.summary["run"]["downtime_seconds"] is not None
     assert (site.root / ".rustfs.sys" / "format.json").is_file()
+    # The secret went to the NAS inside app.create; it is in no file this run wrote.
+    written = [*result.run_dir.iterdir(), *(site.work / "state").iterdir()]
+    for path in written:
+        assert KNOWN_SECRET not in path.read_text(errors="replace"), path
 
 
 def test_resumed_cutover_keeps_what_is_done(site, tmp_path):
