@@ -21,6 +21,8 @@ pytest_plugins = [
     "fixtures.reporting",
     "fixtures.gating",
     "fixtures.verify",
+    "fixtures.rotation",
+    "fixtures.exposure",
 ]
 
 

@@ -9,10 +9,12 @@ PBKDF2-SHA256 key with AES-GCM (id 2), which minio-py cannot read. This reads al
 from __future__ import annotations
 
 import hashlib
+import json
 
 from argon2.low_level import Type, hash_secret_raw
 from Crypto.Cipher import AES, ChaCha20_Poly1305
 from minio import MinioAdmin
+from minio.crypto import encrypt
 from minio.minioadmin import _COMMAND
 
 SALT_LEN = 32
@@ -71,3 +73,20 @@ class EngineAdmin(MinioAdmin):
     def user_list(self) -> str:
         response = self._url_open(method="GET", command=_COMMAND.LIST_USERS)
         return decrypt_admin_payload(response.data, self._provider.retrieve().secret_key).decode()
+
+    def attach_policy(
+        self, policies: list[str], user: str | None = None, group: str | None = None
+    ) -> str:
+        """Attach built-in IAM policies; RustFS answers in the PBKDF2 envelope minio-py rejects."""
+        if (user is None) == (group is None):
+            raise ValueError("either user or group must be set")
+        key, name = ("user", user) if user is not None else ("group", group)
+        secret = self._provider.retrieve().secret_key
+        response = self._url_open(
+            method="POST",
+            command=_COMMAND.IDP_BUILTIN_POLICY_ATTACH,
+            body=encrypt(json.dumps({"policies": policies, key: name}).encode(), secret),
+        )
+        if not response.data:  # older servers answer 201/204 with no body
+            return ""
+        return decrypt_admin_payload(response.data, secret).decode()

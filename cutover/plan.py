@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from cutover import truenas, zfs
 from cutover.appspec import AppSpec
-from cutover.profile import Profile, ToolsSpec
+from cutover.profile import Mode, Profile, ToolsSpec
+from cutover.rotation import SECRET_KEY, root_key_clients, rotated_app
+from cutover.truenas import CronJob
 
 
 @dataclass(frozen=True)
@@ -19,17 +21,47 @@ class Step:
     action: str
     command: str
     already_done_when: str  # "" when the step always runs
+    notes: tuple[str, ...] = ()  # printed under the step, one per line
 
 
 def _tools(profile: Profile) -> ToolsSpec:
     return profile.host.tools if profile.host else ToolsSpec()
 
 
-def cutover_plan(profile: Profile, app: AppSpec) -> list[Step]:
+def rotation_step(profile: Profile, app: AppSpec, cron_jobs: list[CronJob] | None = None) -> Step:
+    """Runbook Step 7 as one app.update, and the clients to update once it ran.
+
+    `cron_jobs` None means they were not listed (no NAS reached): the step says so."""
+    assert profile.rotation is not None
+    name = profile.target.app
+    rotated = rotated_app(app, profile.rotation)
+    clients = [f"- {c}" for c in root_key_clients(profile, cron_jobs)]
+    if cron_jobs is None and profile.mode is Mode.PRODUCTION:
+        clients.append("- (TrueNAS cron jobs not listed: the NAS was not reached for this plan)")
+    heading = (
+        "then update every client that holds the old secret:"
+        if clients
+        else "then update every client that holds the old secret (none known to this tool: "
+        "list them in rotation.clients)"
+    )
+    return Step(
+        "70 rotate key",
+        f"rotate the {name} app's root secret ({SECRET_KEY} <- {profile.rotation.source}); the "
+        "old one is refused from then on, IAM must stay as it was",
+        truenas.app_update_command(name, rotated.to_yaml(), midclt=_tools(profile).midclt),
+        f"the {name} app already runs with the new secret (resumed run)",
+        notes=(heading, *clients),
+    )
+
+
+def cutover_plan(
+    profile: Profile, app: AppSpec, cron_jobs: list[CronJob] | None = None
+) -> list[Step]:
     """The steps to show. The deploy command here carries the secret as a reference only:
     executing it must rebuild it from `app.to_yaml(reveal=True)`, never run the shown text."""
     ds, snap = profile.dataset.zfs, profile.dataset.snapshot
     tools = _tools(profile)
+    rotation = [rotation_step(profile, app, cron_jobs)] if profile.rotation else []
     return [
         Step(
             "10 snapshot",
@@ -57,6 +89,7 @@ def cutover_plan(profile: Profile, app: AppSpec) -> list[Step]:
             "",
             "",
         ),
+        *rotation,
     ]
 
 
@@ -102,6 +135,7 @@ def render_plan(steps: list[Step], *, sudo: bool) -> str:
         lines.append(f"   $ {prefix}{step.command}")
         skip = f"skipped when {step.already_done_when}" if step.already_done_when else "always runs"
         lines.append(f"   ({skip})")
+        lines.extend(f"   {note}" for note in step.notes)
     return "\n".join(lines)
 
 
@@ -127,12 +161,19 @@ def planned_app(profile: Profile) -> AppSpec:
     )
 
 
-def plan_text(profile: Profile, *, rollback: bool = False) -> list[str]:
+def plan_text(
+    profile: Profile, *, rollback: bool = False, cron_jobs: list[CronJob] | None = None
+) -> list[str]:
     """The plan as printed: a heading line, then the numbered steps with their commands.
 
-    A cutover run plans the cutover; a `--rollback` run plans only the rollback.
+    A cutover run plans the cutover; a `--rollback` run plans only the rollback. `cron_jobs`
+    (the NAS's, when it was reached) name the scheduled clients a key rotation breaks.
     """
-    steps = rollback_plan(profile) if rollback else cutover_plan(profile, planned_app(profile))
+    steps = (
+        rollback_plan(profile)
+        if rollback
+        else cutover_plan(profile, planned_app(profile), cron_jobs)
+    )
     sudo = bool(profile.host and profile.host.sudo)
     where = profile.host.ssh if profile.host else "this machine"
     what = "Rollback plan" if rollback else "Plan"

@@ -185,6 +185,77 @@ class PreflightSpec(_Strict):
     )
 
 
+class RotationSpec(_Strict):
+    """Runbook Step 7: the new root secret (from the environment or a file, never inline) and the
+    clients that hold the old one, which must be updated when it changes."""
+
+    new_secret_env: str | None = None
+    new_secret_file: str | None = None
+    generate_if_missing: bool = Field(
+        default=False, description="rehearsal only: a fresh random new secret when none is given"
+    )
+    clients: list[str] = Field(
+        default_factory=list,
+        description="clients holding the root keys, named so an operator can find them "
+        "(e.g. 'rclone remote nas on the analytics VM')",
+    )
+
+    @model_validator(mode="after")
+    def _has_a_source(self) -> RotationSpec:
+        if not (self.new_secret_env or self.new_secret_file or self.generate_if_missing):
+            raise ValueError(
+                "rotation needs new_secret_env or new_secret_file: where the new root secret comes from"
+            )
+        return self
+
+    @property
+    def source(self) -> str:
+        """Where the new secret comes from, as the shown YAML references it."""
+        if self.new_secret_env:
+            return f"new secret from ${self.new_secret_env}"
+        if self.new_secret_file:
+            return "new secret from rotation.new_secret_file"
+        return "new secret generated for this rehearsal"
+
+
+class PublicSpec(_Strict):
+    """Where the S3 API is published beyond the LAN (the Cloudflare hostname in front of the API
+    port). The runbook keeps the console off it: it breaks behind Cloudflare (rustfs#966, #3062)."""
+
+    api_url: str | None = Field(default=None, description="e.g. https://s3.example.com")
+    standin_proxy: bool = Field(
+        default=False,
+        description="rehearsal only: a loopback reverse proxy to the API port plays the tunnel",
+    )
+    console_exposure_accepted: bool = Field(
+        default=False,
+        description="the console is served on the public hostname on purpose (runbook: 'if you "
+        "must'): the check then warns and xfails instead of failing",
+    )
+
+    @field_validator("api_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
+        scheme, sep, rest = url.partition("://")
+        host = rest.split("/", 1)[0]
+        if scheme not in {"http", "https"} or not sep or not host:
+            raise ValueError(
+                f"api_url must be an http(s) URL like https://s3.example.com, got {url!r}"
+            )
+        return url.rstrip("/")
+
+    @model_validator(mode="after")
+    def _one_way_in(self) -> PublicSpec:
+        if bool(self.api_url) == self.standin_proxy:
+            raise ValueError(
+                "public needs exactly one of api_url (the public hostname) or standin_proxy: true "
+                "(a rehearsal's loopback stand-in for the tunnel)"
+            )
+        return self
+
+
 class Profile(_Strict):
     name: str
     mode: Mode
@@ -199,6 +270,10 @@ class Profile(_Strict):
     verify: VerifySpec = VerifySpec()
     preflight: PreflightSpec = PreflightSpec()
     host: HostSpec | None = Field(default=None, description="the NAS (production mode only)")
+    rotation: RotationSpec | None = Field(default=None, description="runbook Step 7 (optional)")
+    public: PublicSpec | None = Field(
+        default=None, description="the public hostname of the S3 API (optional)"
+    )
 
     path: Path | None = Field(default=None, exclude=True)
 
@@ -210,6 +285,16 @@ class Profile(_Strict):
             if self.credentials.generate_if_missing:
                 raise ValueError(
                     "credentials.generate_if_missing is for rehearsals: production must reuse MinIO's secret"
+                )
+            if self.rotation is not None and self.rotation.generate_if_missing:
+                raise ValueError(
+                    "rotation.generate_if_missing is for rehearsals: production rotates to a secret "
+                    "the operator set (rotation.new_secret_env or new_secret_file) and hands to clients"
+                )
+            if self.public is not None and self.public.standin_proxy:
+                raise ValueError(
+                    "public.standin_proxy is for rehearsals: production names the real hostname "
+                    "(public.api_url)"
                 )
             if "auto" in (self.network.api_port, self.network.console_port):
                 raise ValueError(
@@ -233,17 +318,22 @@ class Profile(_Strict):
 
 
 _INLINE_SECRET_KEYS = {"secret", "secret_key", "root_password", "password"}
+_INLINE_NEW_SECRET_KEYS = _INLINE_SECRET_KEYS | {"new_secret", "new_secret_key"}
 
 
 def _reject_inline_secret(path: Path, data: dict) -> None:
-    creds = data.get("credentials")
-    if isinstance(creds, dict):
-        inline = sorted(k for k in creds if k in _INLINE_SECRET_KEYS)
-        if inline:
-            raise ConfigError(
-                f"{path}: credentials.{inline[0]} holds a secret inline; profiles are committed "
-                "files, so name an environment variable (secret_env) or a file (secret_file) instead"
-            )
+    for section, keys, fields in (
+        ("credentials", _INLINE_SECRET_KEYS, "secret_env) or a file (secret_file"),
+        ("rotation", _INLINE_NEW_SECRET_KEYS, "new_secret_env) or a file (new_secret_file"),
+    ):
+        values = data.get(section)
+        if isinstance(values, dict):
+            inline = sorted(k for k in values if k in keys)
+            if inline:
+                raise ConfigError(
+                    f"{path}: {section}.{inline[0]} holds a secret inline; profiles are committed "
+                    f"files, so name an environment variable ({fields}) instead"
+                )
 
 
 def resolve_profile_path(target: str) -> Path:
@@ -296,4 +386,35 @@ def resolve_root_secret(creds: CredentialsSpec, environ: dict[str, str] | None =
     where = f"environment variable {creds.secret_env}" if creds.secret_env else "a secret_file"
     raise ConfigError(
         f"no root secret key: set {where} to MinIO's root secret (RustFS must reuse it)"
+    )
+
+
+def resolve_new_root_secret(
+    rotation: RotationSpec, environ: dict[str, str] | None = None
+) -> SecretStr:
+    """The secret the root key rotates to, from the environment or a file; generated only where
+    the profile allows (a rehearsal). Missing: one sentence saying where to put it."""
+    env = os.environ if environ is None else environ
+    if rotation.new_secret_env and env.get(rotation.new_secret_env):
+        return SecretStr(env[rotation.new_secret_env])
+    if rotation.new_secret_file:
+        path = Path(rotation.new_secret_file).expanduser()
+        if not path.is_file():
+            raise ConfigError(
+                f"no new root secret for the rotation: the file {path} (rotation.new_secret_file) "
+                "does not exist; nothing was changed"
+            )
+        value = path.read_text(encoding="utf-8").strip()
+        if not value:
+            raise ConfigError(
+                f"no new root secret for the rotation: the file {path} (rotation.new_secret_file) "
+                "is empty; nothing was changed"
+            )
+        return SecretStr(value)
+    if rotation.generate_if_missing:
+        return SecretStr(_secrets.token_urlsafe(30))
+    raise ConfigError(
+        f"no new root secret for the rotation: set the environment variable "
+        f"{rotation.new_secret_env} (rotation.new_secret_env) to the new secret and rerun; "
+        "nothing was changed"
     )

@@ -11,6 +11,7 @@ from minio.credentials import StaticProvider
 from pydantic import SecretStr
 
 from cutover.admin import EngineAdmin
+from cutover.appspec import AppSpec
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,40 @@ class S3Endpoint:
 
     def with_secret(self, secret: SecretStr) -> S3Endpoint:
         return S3Endpoint(self.url, self.access_key, secret)
+
+
+@dataclass(frozen=True)
+class UserKey:
+    """An IAM user's own access key, and a bucket its policy lets it list (None: ListBuckets).
+
+    Kept to prove the key still authenticates after a change of the root keys."""
+
+    user: str
+    secret: SecretStr
+    bucket: str | None = None
+
+    def probe(self, url: str) -> None:
+        """List what the user may list; raises the engine's ClientError when it refuses."""
+        s3 = S3Endpoint(url, self.user, self.secret).client(retries=1)
+        if self.bucket:
+            s3.list_objects_v2(Bucket=self.bucket, MaxKeys=1)
+        else:
+            s3.list_buckets()
+
+
+# What an engine answers a request signed with a key it does not (or no longer) accepts.
+REFUSED_KEY_CODES = frozenset({"InvalidAccessKeyId", "SignatureDoesNotMatch"})
+
+
+def root_endpoint(url: str, spec: AppSpec) -> S3Endpoint:
+    """The S3 API at `url` with the root keys an app spec carries (RustFS's or MinIO's names)."""
+    secret = spec.environment.get("RUSTFS_SECRET_KEY") or spec.environment.get(
+        "MINIO_ROOT_PASSWORD"
+    )
+    access = spec.env_value("RUSTFS_ACCESS_KEY") or spec.env_value("MINIO_ROOT_USER") or ""
+    return S3Endpoint(
+        url, access, secret if isinstance(secret, SecretStr) else SecretStr(str(secret or ""))
+    )
 
 
 def error_code(exc: Exception) -> str:

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from botocore.client import BaseClient
+from pydantic import SecretStr
 
 from cutover.manifest import BucketSpec, Manifest, Tier
+from cutover.s3 import UserKey
 
 PART_SIZE = 5 * 1024 * 1024
 MULTIPART_PARTS = 3
@@ -42,6 +44,8 @@ class SeedReport:
     bytes_written: int = 0
     iam: dict[str, list[str]] = field(default_factory=dict)
     sse_objects: list[str] = field(default_factory=list)
+    # The seeded users' own keys: never in as_dict(), so never in the change record.
+    user_keys: list[UserKey] = field(default_factory=list)
 
     def note(self, bucket: str, key: str, size: int) -> None:
         self.objects.add((bucket, key))
@@ -179,7 +183,9 @@ class Seeder:
             ],
         }
         self.admin.policy_add(READ_POLICY, policy=policy)
-        self.admin.user_add(READER_USER, f"{READER_USER}-{self.rng.getrandbits(64):016x}")
+        secret = SecretStr(f"{READER_USER}-{self.rng.getrandbits(64):016x}")
+        self.admin.user_add(READER_USER, secret.get_secret_value())
+        self.report.user_keys.append(UserKey(READER_USER, secret, readable_bucket))
         self.admin.attach_policy([READ_POLICY], user=READER_USER)
         self.admin.group_add(READER_GROUP, [READER_USER])
         self.admin.attach_policy([READ_POLICY], group=READER_GROUP)

@@ -22,8 +22,11 @@ SUITES = {
     "deploy": "suites/test_30_deploy.py",
     "verify": "suites/test_40_verify.py",
     "rollback": "suites/test_50_rollback.py",
+    "rotation": "suites/test_70_rotate_root_key.py",
+    "exposure": "suites/test_75_public_exposure.py",
 }
 KNOWN_SECRET = "rehearsal-Secret-7d4c2a91f0e8b3"
+KNOWN_NEW_SECRET = "rehearsal-Rotated-51e0c3b7a2d946"
 
 
 @dataclass
@@ -82,7 +85,12 @@ def rehearse(
     for fault in faults:
         command += ["-p", f"tests.faults.{fault}"]
     command += ["--report-dir", str(report_dir), *args]
-    environ = {**os.environ, "CUTOVER_ROOT_SECRET": KNOWN_SECRET, **(env or {})}
+    environ = {
+        **os.environ,
+        "CUTOVER_ROOT_SECRET": KNOWN_SECRET,
+        "CUTOVER_NEW_ROOT_SECRET": KNOWN_NEW_SECRET,
+        **(env or {}),
+    }
     proc = subprocess.run(
         command,
         cwd=REPO_ROOT,

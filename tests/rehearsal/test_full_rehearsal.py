@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.rehearsal.harness import KNOWN_SECRET, rehearse
+from tests.rehearsal.harness import KNOWN_NEW_SECRET, KNOWN_SECRET, rehearse
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,14 @@ def test_every_check_passes(full_run):
 
 def test_every_phase_ran(full_run):
     phases = {t["phase"] for t in full_run.summary["tests"] if t["outcome"] == "passed"}
-    assert phases == {"test_00_preflight", "test_20_stop", "test_30_deploy", "test_40_verify"}
+    assert phases == {
+        "test_00_preflight",
+        "test_20_stop",
+        "test_30_deploy",
+        "test_40_verify",
+        "test_70_rotate_root_key",
+        "test_75_public_exposure",
+    }
 
 
 def test_report_and_summary_are_written(full_run):
@@ -65,7 +72,9 @@ def test_target_is_real_rustfs(full_run):
 
 def test_root_secret_never_reaches_the_record(full_run):
     for path in full_run.run_dir.iterdir():
-        assert KNOWN_SECRET not in path.read_text(encoding="utf-8", errors="replace"), path.name
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert KNOWN_SECRET not in text, path.name
+        assert KNOWN_NEW_SECRET not in text, path.name  # the rotated one neither
     baseline = json.loads((full_run.run_dir / "baseline.json").read_text())
     assert baseline["buckets"]
 
