@@ -22,6 +22,7 @@ SUITES = {
     "deploy": "suites/test_30_deploy.py",
     "verify": "suites/test_40_verify.py",
     "rollback": "suites/test_50_rollback.py",
+    "oidc": "suites/test_80_oidc_sso.py",
 }
 KNOWN_SECRET = "rehearsal-Secret-7d4c2a91f0e8b3"
 

@@ -37,8 +37,14 @@ def _deployed_compose(command: str) -> dict:
 
 def test_cutover_plan_phases_and_commands(app):
     steps = cutover_plan(PROFILE, app)
-    assert [s.phase for s in steps] == ["10 snapshot", "20 stop", "30 deploy", "40 verify"]
-    snapshot, stop, deploy, verify = (s.command for s in steps)
+    assert [s.phase for s in steps] == [
+        "10 snapshot",
+        "20 stop",
+        "30 deploy",
+        "40 verify",
+        "80 sso",
+    ]
+    snapshot, stop, deploy, verify, _sso = (s.command for s in steps)
     assert verify == ""  # read-only: nothing to run on the NAS
     assert snapshot == "/usr/sbin/zfs snapshot marathon/minio-dataset@pre-rustfs"
     assert stop == "/usr/bin/midclt call -job app.stop minio"
