@@ -23,6 +23,7 @@ pytest_plugins = [
     "fixtures.verify",
     "fixtures.rotation",
     "fixtures.exposure",
+    "fixtures.oidc",
 ]
 
 

@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 MINIO_DOCKERFILE = REPO_ROOT / "docker" / "minio" / "Dockerfile"
 RUSTFS_DOCKERFILE = REPO_ROOT / "docker" / "rustfs" / "Dockerfile"
 DEFAULT_SOCKET = "unix:///var/run/docker.sock"
+# Which recipe (the RustFS Dockerfile) a local build came from: an image built from an older one
+# is rebuilt, since the tag alone cannot tell (e.g. builds from before the CA bundle).
+RECIPE_LABEL = "io.rustfs-cutover.recipe"
+CA_BUNDLE_NAME = "ca-certificates.crt"
 
 # Go pseudo-versions end in `<yyyymmddhhmmss>-<12 hex>`, after `v0.0.0-`, `-0.` or `-pre.0.`.
 _PSEUDO_VERSION = re.compile(r"^v\d+\.\d+\.\d+-(?:.*[.-])?(\d{14})-([0-9a-f]{12})$")
@@ -161,10 +165,35 @@ def _try_pull(client: docker.DockerClient, ref: str, say: Say) -> str | None:
     return image.id
 
 
+def recipe(dockerfile: Path) -> str:
+    return hashlib.sha256(dockerfile.read_bytes()).hexdigest()[:16]
+
+
+def _stale_local_build(client: docker.DockerClient, spec: ImageSpec) -> str | None:
+    """Why a local RustFS build no longer matches docker/rustfs/Dockerfile (None: it does)."""
+    if not isinstance(spec.build, CargoBuild) or not spec.local:
+        return None
+    labels = client.images.get(spec.local).labels or {}
+    if labels.get(RECIPE_LABEL) == recipe(RUSTFS_DOCKERFILE):
+        return None
+    return (
+        "built from an older docker/rustfs/Dockerfile (e.g. before the CA bundle the official "
+        "image ships, without which RustFS cannot reach an OpenID provider)"
+    )
+
+
 def resolve_image(
-    client: docker.DockerClient, spec: ImageSpec, pull: bool, say: Say = _quiet
+    client: docker.DockerClient,
+    spec: ImageSpec,
+    pull: bool,
+    say: Say = _quiet,
+    *,
+    stale_ok: bool = False,
 ) -> ResolvedImage | None:
-    """Find a usable image without building: official (present or pulled) first, then ours."""
+    """Find a usable image without building: official (present or pulled) first, then ours.
+
+    A local build from an older recipe raises, unless `stale_ok` (then it counts as absent).
+    """
     image_id = _local_image_id(client, spec.official)
     if image_id:
         return ResolvedImage(spec.official, image_id, "official")
@@ -175,7 +204,16 @@ def resolve_image(
     if spec.local:
         image_id = _local_image_id(client, spec.local)
         if image_id:
-            return ResolvedImage(spec.local, image_id, "local-build")
+            stale = _stale_local_build(client, spec)
+            if stale is None:
+                return ResolvedImage(spec.local, image_id, "local-build")
+            if not stale_ok:
+                raise CutoverError(
+                    f"the local image {spec.local} was {stale}: run scripts/setup.sh or "
+                    "`python -m cutover.images ensure` to rebuild it (the RustFS binary is "
+                    "cached; this takes seconds)"
+                )
+            say(f"rebuilding {spec.local}: it was {stale}")
     return None
 
 
@@ -236,8 +274,10 @@ def build_image(
     tag: str,
     buildargs: dict[str, str],
     say: Say = _quiet,
+    extra_files: dict[str, Path] | None = None,
 ) -> str:
-    """`docker build` from a context holding only the Dockerfile and one binary (fast, small)."""
+    """`docker build` from a context holding only the Dockerfile, one binary and `extra_files`
+    (name in the context -> source), so the build is fast and small."""
     from docker.errors import BuildError, DockerException
 
     say(f"building image {tag} from {dockerfile.relative_to(REPO_ROOT)}")
@@ -248,6 +288,8 @@ def build_image(
             os.link(binary, Path(ctx) / binary.name)
         except OSError:
             shutil.copy2(binary, Path(ctx) / binary.name)
+        for name, source in (extra_files or {}).items():
+            shutil.copy2(source, Path(ctx) / name)
         try:
             image, _logs = client.images.build(
                 path=ctx, tag=tag, rm=True, forcerm=True, buildargs=buildargs
@@ -389,6 +431,17 @@ def ensure_debian_base(client: docker.DockerClient, say: Say = _quiet) -> str:
     return image_digest(client, DEBIAN_BASE)
 
 
+def ca_bundle() -> Path:
+    """Mozilla's CA bundle as certifi ships it: what the official image's ca-certificates holds.
+
+    RustFS builds its outbound HTTP client (OIDC discovery, JWKS, token exchange) from the
+    system roots and cannot build it at all without them, even for plain HTTP.
+    """
+    import certifi
+
+    return Path(certifi.where())
+
+
 def build_rustfs_image(
     client: docker.DockerClient, build: CargoBuild, binary: Path, tag: str, say: Say = _quiet
 ) -> str:
@@ -403,8 +456,10 @@ def build_rustfs_image(
             "RUSTFS_CRATE": build.crate,
             "RUSTFS_VERSION": build.version,
             "RUSTFS_SHA256": sha256_file(binary),
+            "RECIPE": recipe(RUSTFS_DOCKERFILE),
         },
         say,
+        extra_files={CA_BUNDLE_NAME: ca_bundle()},
     )
 
 
@@ -416,7 +471,7 @@ def ensure_image(
     say: Say = _quiet,
 ) -> ResolvedImage:
     """An image the rehearsal can run: resolve it, or build it from source when none is here."""
-    resolved = resolve_image(client, spec, pull, say)
+    resolved = resolve_image(client, spec, pull, say, stale_ok=True)
     if resolved:
         return resolved
     build = spec.build

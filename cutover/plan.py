@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import SecretStr
+
 from cutover import truenas, zfs
 from cutover.appspec import AppSpec
 from cutover.profile import Mode, Profile, ToolsSpec
@@ -54,6 +56,43 @@ def rotation_step(profile: Profile, app: AppSpec, cron_jobs: list[CronJob] | Non
     )
 
 
+def sso_step(profile: Profile, app: AppSpec) -> Step:
+    """Runbook Step 8: the app updated with the provider's settings (secrets as references)."""
+    from cutover.oidc import SsoSettings
+
+    oidc = profile.oidc
+    assert oidc is not None
+    where = (
+        f"${oidc.client_secret_env}" if oidc.client_secret_env else oidc.client_secret_file or ""
+    )
+    settings = SsoSettings(
+        provider=oidc.provider,
+        config_url=oidc.config_url,
+        issuer=oidc.issuer,
+        client_id=oidc.client_id,
+        client_secret=SecretStr("unused"),
+        scopes=tuple(oidc.scopes),
+        groups_claim=oidc.groups_claim,
+        redirect_uri=oidc.redirect_uri,
+    )
+    env = {
+        k: (f"<client secret from {where}>" if isinstance(v, SecretStr) else v)
+        for k, v in settings.engine_env().items()
+    }
+    updated = app.with_changes(environment={**app.environment, **env})
+    policies = ", ".join(f"{group} ({access})" for group, access in sorted(oidc.policies.items()))
+    return Step(
+        "80 sso",
+        f"update the {profile.target.app} app with the {oidc.provider} OIDC settings, then "
+        f"create the IAM policies named after the mapped groups: {policies}",
+        truenas.app_update_command(
+            profile.target.app, updated.to_yaml(), midclt=_tools(profile).midclt
+        ),
+        f"the {profile.target.app} app already carries these settings (the policies are "
+        "written again)",
+    )
+
+
 def cutover_plan(
     profile: Profile, app: AppSpec, cron_jobs: list[CronJob] | None = None
 ) -> list[Step]:
@@ -62,6 +101,7 @@ def cutover_plan(
     ds, snap = profile.dataset.zfs, profile.dataset.snapshot
     tools = _tools(profile)
     rotation = [rotation_step(profile, app, cron_jobs)] if profile.rotation else []
+    sso = [sso_step(profile, app)] if profile.oidc is not None else []
     return [
         Step(
             "10 snapshot",
@@ -90,6 +130,7 @@ def cutover_plan(
             "",
         ),
         *rotation,
+        *sso,
     ]
 
 
@@ -142,8 +183,6 @@ def render_plan(steps: list[Step], *, sudo: bool) -> str:
 def planned_app(profile: Profile) -> AppSpec:
     """The Custom App as planned from the profile alone (the owner measured on disk may differ;
     the deploy renders it again from the measurement). The secret is only a reference here."""
-    from pydantic import SecretStr
-
     from cutover.appspec import Listen, render_rustfs_app
 
     net = profile.network

@@ -256,6 +256,85 @@ class PublicSpec(_Strict):
         return self
 
 
+AUTO = "auto"
+ACCESS_LEVELS = ("admin", "readwrite", "readonly")
+
+
+class SsoTestUser(_Strict):
+    """A person the SSO checks sign in as: a JumpCloud user in production, a stand-in user here."""
+
+    username: str = Field(min_length=1, description="the subject (sub) the IdP signs in")
+    groups: list[str] = Field(
+        default_factory=list,
+        description="the groups the IdP must put in the groups claim (the stand-in IdP emits them)",
+    )
+    id_token_env: str | None = Field(
+        default=None,
+        description="production: an environment variable holding an ID token JumpCloud issued "
+        "to this user (a browser login cannot be automated)",
+    )
+
+
+class OidcSpec(_Strict):
+    """Runbook Step 8: RustFS federated to an OpenID provider (JumpCloud), groups -> policies.
+
+    `auto` values are filled at run time by the rehearsal's stand-in IdP; production names them.
+    The client secret, like the root secret, only ever comes from the environment or a file.
+    """
+
+    provider: str = Field(default="JumpCloud", description="the IdP's name on the login page")
+    config_url: str = Field(
+        description="the IdP's discovery URL (.well-known/openid-configuration)"
+    )
+    issuer: str | None = Field(
+        default=None,
+        description="the issuer exactly as the discovery document says it (trailing slash "
+        "included); None lets RustFS derive it from config_url",
+    )
+    client_id: str
+    client_secret_env: str | None = None
+    client_secret_file: str | None = None
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "profile", "email"])
+    groups_claim: str = Field(default="groups", description="the JWT claim carrying group names")
+    redirect_uri: str = Field(
+        description="RustFS's OIDC callback as registered at the IdP: "
+        "<API URL>/rustfs/admin/v3/oidc/callback/default"
+    )
+    policies: dict[str, Literal["admin", "readwrite", "readonly"]] = Field(
+        description="claim value (an IdP group) -> the access its RustFS policy grants"
+    )
+    test_users: list[SsoTestUser] = Field(min_length=1)
+
+    @field_validator("scopes")
+    @classmethod
+    def _openid_scope(cls, scopes: list[str]) -> list[str]:
+        if "openid" not in scopes:
+            raise ValueError("scopes must include openid (RustFS refuses a provider without it)")
+        return scopes
+
+    @field_validator("policies")
+    @classmethod
+    def _some_policies(cls, policies: dict[str, str]) -> dict[str, str]:
+        if not policies:
+            raise ValueError("policies must map at least one group to an access level")
+        return policies
+
+    def auto_fields(self) -> list[str]:
+        """The settings left for a stand-in IdP to fill (none may be in production)."""
+        values = {
+            "config_url": self.config_url,
+            "issuer": self.issuer,
+            "client_id": self.client_id,
+            "redirect_uri": self.redirect_uri,
+        }
+        return [name for name, value in values.items() if value == AUTO]
+
+    def access_of(self, user: SsoTestUser) -> str | None:
+        """The widest access the user's groups grant (None: no group is mapped)."""
+        levels = {self.policies[g] for g in user.groups if g in self.policies}
+        return next((level for level in ACCESS_LEVELS if level in levels), None)
+
+
 class Profile(_Strict):
     name: str
     mode: Mode
@@ -274,6 +353,7 @@ class Profile(_Strict):
     public: PublicSpec | None = Field(
         default=None, description="the public hostname of the S3 API (optional)"
     )
+    oidc: OidcSpec | None = Field(default=None, description="runbook Step 8: SSO (optional)")
 
     path: Path | None = Field(default=None, exclude=True)
 
@@ -301,6 +381,18 @@ class Profile(_Strict):
                     "network.api_port and network.console_port must be numbers in production: "
                     "RustFS takes over MinIO's API port"
                 )
+            if self.oidc is not None:
+                auto = self.oidc.auto_fields()
+                if auto:
+                    raise ValueError(
+                        f"oidc.{auto[0]} is 'auto', which only a rehearsal's stand-in IdP can fill: "
+                        "name the JumpCloud value"
+                    )
+                if not (self.oidc.client_secret_env or self.oidc.client_secret_file):
+                    raise ValueError(
+                        "oidc needs client_secret_env or client_secret_file: the JumpCloud app's "
+                        "client secret, never written in the profile"
+                    )
         return self
 
     @property
@@ -317,7 +409,7 @@ class Profile(_Strict):
         return (base / self.manifest).resolve()
 
 
-_INLINE_SECRET_KEYS = {"secret", "secret_key", "root_password", "password"}
+_INLINE_SECRET_KEYS = {"secret", "secret_key", "root_password", "password", "client_secret"}
 _INLINE_NEW_SECRET_KEYS = _INLINE_SECRET_KEYS | {"new_secret", "new_secret_key"}
 
 
@@ -325,6 +417,7 @@ def _reject_inline_secret(path: Path, data: dict) -> None:
     for section, keys, fields in (
         ("credentials", _INLINE_SECRET_KEYS, "secret_env) or a file (secret_file"),
         ("rotation", _INLINE_NEW_SECRET_KEYS, "new_secret_env) or a file (new_secret_file"),
+        ("oidc", _INLINE_SECRET_KEYS, "client_secret_env) or a file (client_secret_file"),
     ):
         values = data.get(section)
         if isinstance(values, dict):
@@ -417,4 +510,27 @@ def resolve_new_root_secret(
         f"no new root secret for the rotation: set the environment variable "
         f"{rotation.new_secret_env} (rotation.new_secret_env) to the new secret and rerun; "
         "nothing was changed"
+    )
+
+
+def resolve_client_secret(oidc: OidcSpec, environ: dict[str, str] | None = None) -> SecretStr:
+    """The IdP client secret from the environment or a file (production; a stand-in issues one)."""
+    env = os.environ if environ is None else environ
+    if oidc.client_secret_env and env.get(oidc.client_secret_env):
+        return SecretStr(env[oidc.client_secret_env])
+    if oidc.client_secret_file:
+        path = Path(oidc.client_secret_file).expanduser()
+        value = path.read_text(encoding="utf-8").strip() if path.is_file() else ""
+        if value:
+            return SecretStr(value)
+        raise ConfigError(
+            f"OIDC client secret file {path} (oidc.client_secret_file) is missing or empty"
+        )
+    where = (
+        f"environment variable {oidc.client_secret_env}"
+        if oidc.client_secret_env
+        else "oidc.client_secret_file"
+    )
+    raise ConfigError(
+        f"no OIDC client secret: set {where} to the client secret of the {oidc.provider} app"
     )

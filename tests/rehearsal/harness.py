@@ -24,6 +24,7 @@ SUITES = {
     "rollback": "suites/test_50_rollback.py",
     "rotation": "suites/test_70_rotate_root_key.py",
     "exposure": "suites/test_75_public_exposure.py",
+    "oidc": "suites/test_80_oidc_sso.py",
 }
 KNOWN_SECRET = "rehearsal-Secret-7d4c2a91f0e8b3"
 KNOWN_NEW_SECRET = "rehearsal-Rotated-51e0c3b7a2d946"

@@ -31,6 +31,7 @@ def test_every_phase_ran(full_run):
         "test_40_verify",
         "test_70_rotate_root_key",
         "test_75_public_exposure",
+        "test_80_oidc_sso",
     }
 
 
@@ -88,10 +89,23 @@ def test_explicit_minio_standin_is_said_in_plain_words(tmp_path):
     skipped = [
         t
         for t in run.summary["tests"]
-        if t["outcome"] == "skipped" and t["phase"] != "test_10_snapshot"  # no ZFS here
+        if t["outcome"] == "skipped" and t["phase"] not in {"test_10_snapshot", "test_80_oidc_sso"}
     ]
     assert {t["test"] for t in skipped} == {
         "test_rustfs_wrote_its_own_format",
         "test_minio_metadata_untouched",
         "test_sse_objects_unreadable_as_acknowledged",
     }
+    sso = [t for t in run.summary["tests"] if t["phase"] == "test_80_oidc_sso"]
+    assert sso and all(
+        t["outcome"] == "skipped" and "MinIO stand-in" in t["message"] for t in sso
+    ), sso
+
+
+def test_sso_identity_provider_is_named_a_stand_in(full_run):
+    html = (full_run.run_dir / "report.html").read_text(encoding="utf-8")
+    assert "Identity provider (SSO)" in html
+    assert "oidc-provider-mock (stand-in for JumpCloud)" in html and "NOT JumpCloud" in html
+    actions = "\n".join(full_run.summary["run"]["actions"])
+    assert "started oidc-provider-mock (stand-in for JumpCloud)" in actions
+    assert "redeployed the target app with OIDC SSO settings" in actions

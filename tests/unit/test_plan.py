@@ -43,6 +43,7 @@ def test_cutover_plan_phases_and_commands(app):
         "30 deploy",
         "40 verify",
         "70 rotate key",  # the example profile has a rotation: section
+        "80 sso",  # and an oidc: section
     ]
     snapshot, stop, deploy, verify = (s.command for s in steps[:4])
     assert verify == ""  # read-only: nothing to run on the NAS
