@@ -71,9 +71,9 @@ class NasSite:
         path.write_text(yaml.safe_dump(data, sort_keys=False))
         return path
 
-    def endpoint(self) -> S3Endpoint:
+    def endpoint(self, secret: str = KNOWN_SECRET) -> S3Endpoint:
         return S3Endpoint(
-            f"http://127.0.0.1:{self.api_port}", "IJDY6D4LMF3Z34F1BY7S", SecretStr(KNOWN_SECRET)
+            f"http://127.0.0.1:{self.api_port}", "IJDY6D4LMF3Z34F1BY7S", SecretStr(secret)
         )
 
     def close(self) -> None:
@@ -150,6 +150,10 @@ def write_profile(
         },
         "credentials": {"access_key": "IJDY6D4LMF3Z34F1BY7S", "secret_env": "CUTOVER_ROOT_SECRET"},
         "verify": {"content_sample": 12},
+        # Phase 70 through app.update on the double; the harness sets the new secret.
+        "rotation": {"new_secret_env": "CUTOVER_NEW_ROOT_SECRET", "clients": ["the e2e test"]},
+        # Loopback plays the public hostname: the API port itself, as a tunnel would publish it.
+        "public": {"api_url": f"http://127.0.0.1:{api}"},
         "preflight": {"acknowledged_sse": []},
     }
     path.write_text(yaml.safe_dump(profile, sort_keys=False))
