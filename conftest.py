@@ -21,6 +21,7 @@ pytest_plugins = [
     "fixtures.reporting",
     "fixtures.gating",
     "fixtures.verify",
+    "fixtures.ondisk",
 ]
 
 

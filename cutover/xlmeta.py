@@ -176,7 +176,7 @@ def _v2_object(obj: dict[str, Any], *, flags: int | None) -> XlVersion:
         for n, s, a in zip(obj.get("PartNums") or [], sizes, actual_sizes, strict=False)
     )
     encryption = _encryption(sys_meta, user_meta)
-    if actual is None and (encryption or parts and any(p.size != p.actual_size for p in parts)):
+    if actual is None and (encryption or (parts and any(p.size != p.actual_size for p in parts))):
         # Encrypted (or compressed) without an actual-size key: the parts' actual sizes add up
         # to what the client wrote (PartASizes), as GetActualSize falls back to.
         actual = sum(p.actual_size for p in parts) if parts else None

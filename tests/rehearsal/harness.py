@@ -19,8 +19,10 @@ SUITES = {
     "preflight": "suites/test_00_preflight.py",
     "snapshot": "suites/test_10_snapshot.py",
     "stop": "suites/test_20_stop.py",
+    "ondisk": "suites/test_25_ondisk.py",
     "deploy": "suites/test_30_deploy.py",
     "verify": "suites/test_40_verify.py",
+    "target_vs_disk": "suites/test_45_target_vs_disk.py",
     "rollback": "suites/test_50_rollback.py",
 }
 KNOWN_SECRET = "rehearsal-Secret-7d4c2a91f0e8b3"

@@ -24,7 +24,14 @@ def test_every_check_passes(full_run):
 
 def test_every_phase_ran(full_run):
     phases = {t["phase"] for t in full_run.summary["tests"] if t["outcome"] == "passed"}
-    assert phases == {"test_00_preflight", "test_20_stop", "test_30_deploy", "test_40_verify"}
+    assert phases == {
+        "test_00_preflight",
+        "test_20_stop",
+        "test_25_ondisk",
+        "test_30_deploy",
+        "test_40_verify",
+        "test_45_target_vs_disk",
+    }
 
 
 def test_report_and_summary_are_written(full_run):
