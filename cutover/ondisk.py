@@ -182,6 +182,11 @@ def read_bucket_info(root: Path, bucket: str) -> BucketInfo:
         return BucketInfo(bucket, versioning="unknown", metadata="missing")
     except OSError as exc:
         return BucketInfo(bucket, versioning="unknown", metadata=f"unreadable ({exc.strerror})")
+    return bucket_info_from_xl_meta(bucket, raw)
+
+
+def bucket_info_from_xl_meta(bucket: str, raw: bytes) -> BucketInfo:
+    """Decode `.metadata.bin/xl.meta`: an inline object whose payload is MinIO's bucket metadata."""
     try:
         payload = inline_payload(raw)
     except XlMetaError as exc:
@@ -196,6 +201,8 @@ def read_bucket_info(root: Path, bucket: str) -> BucketInfo:
         data = msgpack.unpackb(payload[4:], raw=False, strict_map_key=False, ext_hook=_time_ext)
     except (ValueError, msgpack.UnpackException) as exc:
         return BucketInfo(bucket, versioning="unknown", metadata=f"unreadable ({exc})")
+    if not isinstance(data, dict):
+        return BucketInfo(bucket, versioning="unknown", metadata="not a metadata map")
     lock_xml = data.get("ObjectLockConfigXML")
     status = _xml_value(data.get("VersioningConfigXML"), "Status") or "Off"
     created = data.get("Created")
@@ -478,12 +485,21 @@ _worker: dict = {}
 
 
 def _worker_init(spill: str, roots: list[str], infos, check_sizes: bool, counter) -> None:
-    store = VersionStore(Path(spill) / f"part-{os.getpid()}.sqlite")
-    _worker.update(store=store, roots=roots, infos=infos, check=check_sizes, counter=counter)
+    _worker.update(
+        spill=spill, stores={}, roots=roots, infos=infos, check=check_sizes, counter=counter
+    )
+
+
+def _worker_store(drive: int) -> VersionStore:
+    """One store per worker and drive: the same version on two drives must stay two rows."""
+    stores = _worker["stores"]
+    if drive not in stores:
+        stores[drive] = VersionStore(Path(_worker["spill"]) / f"part-{os.getpid()}-d{drive}.sqlite")
+    return stores[drive]
 
 
 def _worker_run(task: _Task) -> tuple[str, int, int, int]:
-    store: VersionStore = _worker["store"]
+    store = _worker_store(task.drive)
     counter = _worker["counter"]
     last = [0]
 
