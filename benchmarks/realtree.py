@@ -16,6 +16,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+# Ryuk, testcontainers' reaper, would be pulled from Docker Hub: never offline. The benchmarks
+# remove their own containers (set before cutover.containers imports testcontainers).
+os.environ["TESTCONTAINERS_RYUK_DISABLED"] = "true"
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 REAL = SHARED / "fixtures" / "minio-real"
@@ -64,7 +68,9 @@ def dir_templates(root: Path, bucket: str) -> list[Template]:
     ]
 
 
-def _replicate(template: Path, target: Path) -> None:
+def _replicate(template: Path, target: Path, copy_meta: bool = False) -> None:
+    """Part files are hard-linked (engines never rewrite them); xl.meta is copied when an
+    engine will run on the tree (it may rewrite it), linked when only read."""
     target.mkdir(parents=True)
     for entry in os.scandir(template):
         if entry.is_dir():
@@ -72,8 +78,33 @@ def _replicate(template: Path, target: Path) -> None:
             data.mkdir()
             for part in os.scandir(entry.path):
                 os.link(part.path, data / part.name)
+        elif copy_meta:
+            shutil.copyfile(entry.path, target / entry.name)
         else:
             os.link(entry.path, target / entry.name)
+
+
+def replicate(
+    root: Path,
+    bucket: str,
+    templates: list[Template],
+    objects: int,
+    *,
+    per_prefix: int = 1000,
+    copy_meta: bool = True,
+    progress=None,
+) -> int:
+    """`objects` replicas in one bucket of a dataset a MinIO already set up; returns versions."""
+    versions = 0
+    for n in range(objects):
+        template = templates[n % len(templates)]
+        prefix, index = divmod(n, per_prefix)
+        key = f"table={prefix // 28:03d}/date=2026-02-{prefix % 28 + 1:02d}/part-{index:05d}-{template.path.name}"
+        _replicate(template.path, root / bucket / key, copy_meta)
+        versions += template.versions
+        if progress and n % 5000 == 0:
+            progress(n)
+    return versions
 
 
 def build_tree(

@@ -484,17 +484,29 @@ def _plan(roots: list[Path], buckets: list[str], workers: int) -> list[_Task]:
 _worker: dict = {}
 
 
-def _worker_init(spill: str, roots: list[str], infos, check_sizes: bool, counter) -> None:
+def _worker_init(spill: str, shared: str, roots: list[str], infos, check_sizes, counter) -> None:
     _worker.update(
-        spill=spill, stores={}, roots=roots, infos=infos, check=check_sizes, counter=counter
+        spill=spill,
+        shared=shared,
+        stores={},
+        roots=roots,
+        infos=infos,
+        check=check_sizes,
+        counter=counter,
     )
 
 
 def _worker_store(drive: int) -> VersionStore:
-    """One store per worker and drive: the same version on two drives must stay two rows."""
+    """One drive: every worker writes the final store. A set of drives: one store per worker
+    and drive, so that the same version on two drives stays two rows until merged."""
     stores = _worker["stores"]
     if drive not in stores:
-        stores[drive] = VersionStore(Path(_worker["spill"]) / f"part-{os.getpid()}-d{drive}.sqlite")
+        shared = _worker["shared"]
+        stores[drive] = (
+            VersionStore(shared, shared=True)
+            if shared
+            else VersionStore(Path(_worker["spill"]) / f"part-{os.getpid()}-d{drive}.sqlite")
+        )
     return stores[drive]
 
 
@@ -647,11 +659,21 @@ def _parallel(roots, tasks, infos, store, workers, check_sizes, progress, spill_
         if ticker:
             ticker.start()
         directories = 0
+        single = len(roots) == 1
+        if single:
+            store.share()  # one drive: workers write the final store, nothing to merge
         try:
             with ctx.Pool(
                 workers,
                 initializer=_worker_init,
-                initargs=(spill, [str(r) for r in roots], infos, check_sizes, counter),
+                initargs=(
+                    spill,
+                    str(store.path) if single else "",
+                    [str(r) for r in roots],
+                    infos,
+                    check_sizes,
+                    counter,
+                ),
             ) as pool:
                 read = 0
                 for _, objects, _, dirs in pool.imap_unordered(_worker_run, tasks, chunksize=1):
@@ -663,12 +685,15 @@ def _parallel(roots, tasks, infos, store, workers, check_sizes, progress, spill_
             stop.set()
             if ticker:
                 ticker.join()
-        parts = [VersionStore(p) for p in sorted(Path(spill).glob("part-*.sqlite"))]
-        try:
-            _, versions = _merge_drives(parts, store, len(roots))
-        finally:
-            for p in parts:
-                p.close()
+        if single:
+            versions = store.version_count
+        else:
+            parts = [VersionStore(p) for p in sorted(Path(spill).glob("part-*.sqlite"))]
+            try:
+                _, versions = _merge_drives(parts, store, len(roots))
+            finally:
+                for p in parts:
+                    p.close()
         if progress:
             progress(counter.value)
         return read, versions, directories

@@ -95,10 +95,13 @@ class VersionStore:
 
     BATCH = 5000
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, shared: bool = False) -> None:
+        """`shared`: several processes write this file at once (WAL, waiting on the lock)."""
         self.path = Path(path)
-        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=600
+        )
+        self.db.execute(f"PRAGMA journal_mode={'WAL' if shared else 'OFF'}")
         self.db.execute("PRAGMA synchronous=OFF")
         self.db.execute("PRAGMA cache_size=-16000")  # 16 MB of page cache, whatever the size
         self.db.execute("PRAGMA temp_store=FILE")
@@ -123,7 +126,7 @@ class VersionStore:
     def flush(self) -> None:
         if not (self._pending or self._findings):
             return
-        self.db.execute("BEGIN")
+        self.db.execute("BEGIN IMMEDIATE")
         if self._pending:
             self.db.executemany(_INSERT, self._pending)
         if self._findings:
@@ -175,6 +178,11 @@ class VersionStore:
         return self.db.execute(
             "SELECT COUNT(*) FROM (SELECT DISTINCT bucket, key FROM versions)"
         ).fetchone()[0]
+
+    def share(self) -> None:
+        """Let worker processes write into this store too (call before they start)."""
+        self.flush()
+        self.db.execute("PRAGMA journal_mode=WAL")
 
     def close(self) -> None:
         self.flush()

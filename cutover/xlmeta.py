@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import struct
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -80,7 +80,6 @@ class XlVersion:
     retention_mode: str = ""
     retain_until: str = ""
     legal_hold: str = ""
-    meta_user: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def type_name(self) -> str:
@@ -110,10 +109,21 @@ class XlMeta:
         return f"{self.major}.{self.minor}"
 
 
+_SECONDS: dict[int, str] = {}
+
+
 def iso_ms(ns: int) -> str:
+    """UTC, millisecond precision, as S3 listings show LastModified."""
     ms = ns // 1_000_000
-    ts = datetime.fromtimestamp(ms // 1000, UTC)
-    return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    seconds = ms // 1000
+    text = _SECONDS.get(seconds)
+    if text is None:
+        if len(_SECONDS) > 100_000:
+            _SECONDS.clear()
+        text = _SECONDS[seconds] = datetime.fromtimestamp(seconds, UTC).strftime(
+            "%Y-%m-%dT%H:%M:%S."
+        )
+    return f"{text}{ms % 1000:03d}Z"
 
 
 def _uuid(raw: Any) -> str:
@@ -125,9 +135,10 @@ def _uuid(raw: Any) -> str:
 
 
 def _lower(mapping: Any) -> dict[str, Any]:
+    """Keys lower-cased (MinIO's case varies: X-Minio-Internal-actual-size, ...)."""
     if not isinstance(mapping, dict):
         return {}
-    return {str(k).lower(): v for k, v in mapping.items()}
+    return {k.lower() if isinstance(k, str) else str(k): v for k, v in mapping.items()}
 
 
 def _text(value: Any) -> str:
@@ -203,7 +214,6 @@ def _v2_object(obj: dict[str, Any], *, flags: int | None) -> XlVersion:
         retention_mode=mode,
         retain_until=until,
         legal_hold=hold,
-        meta_user={k: _text(v) for k, v in user_meta.items()},
     )
 
 
@@ -265,7 +275,6 @@ def _v1_object(obj: dict[str, Any]) -> XlVersion:
         retention_mode=mode,
         retain_until=until,
         legal_hold=hold,
-        meta_user={k: _text(v) for k, v in meta.items()},
     )
 
 
