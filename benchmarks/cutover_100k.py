@@ -38,7 +38,7 @@ from cutover.appspec import Listen, render_minio_app, render_rustfs_app
 from cutover.containers import Endpoint, MinioContainer, RustfsContainer
 from cutover.diff import diff_objects
 from cutover.inventory import ObjectVersion, capture_inventory
-from cutover.listing import list_versions_into
+from cutover.listing import list_versions_into, listing_client
 from cutover.ondisk import scan_dataset
 from cutover.ports import free_port
 from cutover.profile import load_profile
@@ -118,7 +118,7 @@ def listing(endpoint: S3Endpoint, path: Path, label: str):
     path.unlink(missing_ok=True)
     store = VersionStore(path)
     with counting(f"listing {label}", "versions", enabled=sys.stderr.isatty()) as tick:
-        summary = list_versions_into(endpoint.client(), store, workers=8, progress=tick)
+        summary = list_versions_into(listing_client(endpoint), store, workers=8, progress=tick)
     return store, summary
 
 
