@@ -25,7 +25,7 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -697,7 +697,3 @@ def _parallel(roots, tasks, infos, store, workers, check_sizes, progress, spill_
         if progress:
             progress(counter.value)
         return read, versions, directories
-
-
-def iter_rows(store: VersionStore) -> Iterator[VersionRow]:
-    return store.rows()
