@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from realtree import Stopwatch, build_tree, load, peak_rss_mb, sample_templates
+from realtree import Stopwatch, build_tree, cpu_seconds, load, peak_rss_mb, sample_templates
 
 from cutover.ondisk import scan_dataset
 from cutover.progress import counting
@@ -43,11 +43,13 @@ def main() -> None:
             f"{len(templates)} real MinIO object directories in {built.seconds:.1f} s ({load()})"
         )
         before_self, _ = peak_rss_mb()
+        cpu_before = cpu_seconds()
         store = VersionStore(root / "inventory.sqlite")
         with counting("reading xl.meta", enabled=sys.stderr.isatty()) as tick:
             summary = scan_dataset(
                 root / "dataset", store, workers=args.workers, progress=tick, spill_dir=root
             )
+        cpu = cpu_seconds() - cpu_before
         stored = store.version_count
         store.close()
         parent, child = peak_rss_mb()
@@ -57,6 +59,11 @@ def main() -> None:
         )
         print(
             f"  on-disk scan rate: {summary.rate:,.0f} objects/s with {args.workers} worker(s) on 2 cores (goal >= 20,000) ({load()})"
+        )
+        print(
+            f"  CPU time spent by the scan (all processes): {cpu:.1f} s = "
+            f"{1e6 * cpu / summary.objects:.0f} us per object, i.e. "
+            f"{2 * summary.objects / cpu:,.0f} objects/s on 2 otherwise idle cores"
         )
         print(
             f"  peak memory: parent {parent:.0f} MB (before the scan {before_self:.0f} MB), largest "

@@ -154,6 +154,13 @@ def peak_rss_mb() -> tuple[float, float]:
     )
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process and its (waited-for) children so far."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} on {os.cpu_count()} CPUs"
