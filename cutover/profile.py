@@ -335,6 +335,35 @@ class OidcSpec(_Strict):
         return next((level for level in ACCESS_LEVELS if level in levels), None)
 
 
+class OndiskSpec(_Strict):
+    """The offline inventory read from xl.meta (phase 25, and the target-vs-disk check).
+
+    The reader walks every xl.meta, so it runs where the dataset is a local path: a rehearsal
+    reads its staged dataset; production reads `local_path` (pytest run on the NAS itself, or
+    the dataset mounted read-only here). It never pulls the metadata through SSH.
+    """
+
+    local_path: str | None = Field(
+        default=None,
+        description="where this machine reads the dataset (production); default in a "
+        "rehearsal: the staged dataset",
+    )
+    drives: list[str] = Field(
+        default_factory=list,
+        description="the other drives of a multi-drive xl set on this node, as local paths",
+    )
+    workers: int = Field(default=2, ge=1, description="processes scanning subtrees in parallel")
+    list_workers: int = Field(default=8, ge=1, description="threads listing the target")
+    check_part_sizes: bool = True
+
+    @field_validator("local_path")
+    @classmethod
+    def _absolute(cls, path: str | None) -> str | None:
+        if path is not None and not path.startswith("/"):
+            raise ValueError(f"local_path must be absolute, got {path!r}")
+        return path
+
+
 class Profile(_Strict):
     name: str
     mode: Mode
@@ -348,6 +377,9 @@ class Profile(_Strict):
     pull_images: bool = False
     verify: VerifySpec = VerifySpec()
     preflight: PreflightSpec = PreflightSpec()
+    ondisk: OndiskSpec | None = Field(
+        default=None, description="the offline on-disk inventory; without it those checks skip"
+    )
     host: HostSpec | None = Field(default=None, description="the NAS (production mode only)")
     rotation: RotationSpec | None = Field(default=None, description="runbook Step 7 (optional)")
     public: PublicSpec | None = Field(

@@ -27,8 +27,10 @@ def test_every_phase_ran(full_run):
     assert phases == {
         "test_00_preflight",
         "test_20_stop",
+        "test_25_ondisk",
         "test_30_deploy",
         "test_40_verify",
+        "test_45_target_vs_disk",
         "test_70_rotate_root_key",
         "test_75_public_exposure",
         "test_80_oidc_sso",

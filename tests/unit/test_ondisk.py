@@ -1,0 +1,159 @@
+"""The on-disk inventory over real MinIO data directories (../shared/fixtures/minio-real).
+
+Damage is made by changing copies of real data directories (a file removed, cut short, a
+directory renamed), never by writing an xl.meta by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import cutover.profile
+from cutover.ondisk import (
+    BUCKET_METADATA,
+    MISSING_PART,
+    ORPHAN_DATA,
+    PART_SIZE,
+    UNDER_QUORUM,
+    UNREADABLE_META,
+    LegacyFsLayout,
+    scan_dataset,
+)
+from cutover.versionstore import VersionStore
+
+REAL = Path(cutover.profile.REPO_ROOT).parent / "shared" / "fixtures" / "minio-real"
+FASHION = REAL / "Pham-Thanh-Huy__fashion-cloud-minio"
+SPARK = REAL / "BarbaraCerqueira__Spark-Docker" / "minio" / "data"
+CICD = REAL / "minio__minio" / "buildscripts" / "cicd-corpus"
+SWIFT = REAL / "SwiftLaTeX__minio"
+
+pytestmark = pytest.mark.skipif(
+    not REAL.is_dir(), reason=f"the real MinIO samples are not at {REAL} (shared/fixtures)"
+)
+
+
+@pytest.fixture
+def store(tmp_path):
+    with VersionStore(tmp_path / "inventory.sqlite") as s:
+        yield s
+
+
+def writable_copy(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    for root, dirs, files in os.walk(dst):
+        for name in dirs + files:
+            os.chmod(Path(root) / name, 0o755 if name in dirs else 0o644)
+    os.chmod(dst, 0o755)
+    return dst
+
+
+def test_fashion_xl_single(store):
+    summary = scan_dataset(FASHION, store)
+    assert summary.format.kind == "xl-single"
+    assert list(summary.buckets) == ["fashion"]  # .minio.sys is not a bucket
+    rows = list(store.rows())
+    # PROVENANCE.md: 38 objects, all null versions: 35 inline and 3 with part.N files.
+    assert len(rows) == 38 and {r.version_id for r in rows} == {"null"}
+    assert Counter(r.storage for r in rows) == {"inline": 35, "parts": 3}
+    assert all(r.is_latest and not r.delete_marker for r in rows)
+    multipart = next(r for r in rows if r.etag.endswith("-2"))
+    assert (multipart.key, multipart.size) == ("post_1715225424084.jpg", 6_266_962)
+    # Its part.1 was left out of the sample (4 MiB or more): the one finding, precisely.
+    (finding,) = store.findings()
+    assert finding.kind == MISSING_PART
+    assert finding.path.startswith("fashion/post_1715225424084.jpg/") and finding.path.endswith(
+        "/part.1"
+    )
+    assert "part 1 of 2" in finding.detail
+
+
+def test_spark_versioned_bucket_with_object_lock(store):
+    summary = scan_dataset(SPARK, store)
+    info = summary.buckets["testes"]
+    assert (info.versioning, info.object_lock) == ("Enabled", True)
+    rows = list(store.rows())
+    # PROVENANCE.md: 7 objects with 11 versions, 4 delete markers, 4 of them latest.
+    assert len({r.key for r in rows}) == 7 and len(rows) == 11
+    markers = [r for r in rows if r.delete_marker]
+    assert len(markers) == 4 and all(m.is_latest for m in markers)
+    assert all("/_temporary/" in m.key for m in markers)
+    assert sum(r.is_latest for r in rows) == 7
+    success = next(r for r in rows if r.key.endswith("_SUCCESS"))
+    assert success.size == 0 and success.etag == "d41d8cd98f00b204e9800998ecf8427e"
+    data = [r for r in rows if not r.delete_marker]
+    assert all(r.retention and r.retention.startswith("GOVERNANCE until 2025-07-0") for r in data)
+    assert all(r.legal_hold == "OFF" for r in data)
+    assert {r.storage for r in data} == {"inline"}
+    assert store.findings() == []  # .bkp files and tmp/ under .minio.sys are not objects
+
+
+def test_parallel_scan_equals_serial(tmp_path):
+    with VersionStore(tmp_path / "a.sqlite") as a, VersionStore(tmp_path / "b.sqlite") as b:
+        scan_dataset(SPARK, a, workers=1)
+        scan_dataset(SPARK, b, workers=2)
+        assert list(a.rows()) == list(b.rows())
+        assert a.findings() == b.findings()
+
+
+def test_directory_object_and_missing_bucket_metadata(tmp_path, store):
+    root = writable_copy(FASHION, tmp_path / "ds")
+    (root / "fashion" / "post_1710996431848.jpg").rename(root / "fashion" / f"albums{'__XLDIR__'}")
+    shutil.rmtree(root / ".minio.sys" / "buckets" / "fashion" / ".metadata.bin")
+    summary = scan_dataset(root, store)
+    keys = {r.key for r in store.rows()}
+    assert "albums/" in keys and "post_1710996431848.jpg" not in keys
+    assert summary.buckets["fashion"].metadata == "missing"
+    assert [f.kind for f in store.findings() if f.kind == BUCKET_METADATA] == [BUCKET_METADATA]
+    assert len(keys) == 38  # the bucket is still served, with default settings
+
+
+def test_damage_is_reported_never_raised(tmp_path, store):
+    root = writable_copy(FASHION, tmp_path / "ds")
+    bucket = root / "fashion"
+    # xl.meta gone, data directory left behind
+    (bucket / "user_1715596117134.jpg" / "xl.meta").unlink()
+    # xl.meta cut short
+    cut = bucket / "product_1718856715830.jpg" / "xl.meta"
+    cut.write_bytes(cut.read_bytes()[:100])
+    # a part file cut short
+    part = next((bucket / "post_1715180351422.jpg").glob("*/part.1"))
+    part.write_bytes(part.read_bytes()[:1000])
+    summary = scan_dataset(root, store)
+    kinds = Counter(f.kind for f in store.findings())
+    assert kinds == {ORPHAN_DATA: 1, UNREADABLE_META: 1, PART_SIZE: 1, MISSING_PART: 1}
+    by_kind = {f.kind: f for f in store.findings()}
+    assert by_kind[ORPHAN_DATA].path == "fashion/user_1715596117134.jpg"
+    assert "file truncated" in by_kind[UNREADABLE_META].detail
+    assert "1000 bytes on disk" in by_kind[PART_SIZE].detail
+    assert summary.damage == 4
+    assert len(list(store.rows())) == 36  # everything else still read
+
+
+def test_multi_drive_set_read_from_its_metadata(tmp_path, store):
+    drives = sorted(CICD.iterdir())
+    summary = scan_dataset(drives, store)
+    assert list(summary.buckets) == ["bucket"]
+    rows = list(store.rows())
+    # 50051050 is on 3 of 5 drives (a read quorum); 163c7c9d only on 2.
+    assert [(r.key, r.version_id, r.is_latest) for r in rows] == [
+        ("testobj", "50051050-62bc-4928-b0d3-65f4f828a0c7", True)
+    ]
+    kinds = {f.kind: f for f in store.findings()}
+    assert "163c7c9d-e856-41ed-93ae-2adccecc8211 is on 2 of 5 drives" in kinds[UNDER_QUORUM].detail
+    assert kinds[ORPHAN_DATA].path == "bucket/testobj"  # disk1 has data but no xl.meta
+
+
+def test_legacy_fs_layout_is_refused_with_the_way_out(store):
+    with pytest.raises(LegacyFsLayout, match="copy the data over the S3 API"):
+        scan_dataset(SWIFT, store)
+
+
+def test_progress_is_reported(store):
+    seen = []
+    scan_dataset(FASHION, store, progress=seen.append)
+    assert seen == [] or seen[-1] <= 38

@@ -1,0 +1,69 @@
+"""The streaming inventory diff and the SQLite version store."""
+
+from __future__ import annotations
+
+import pytest
+
+from cutover.streamdiff import diff_rows
+from cutover.versionstore import VersionRow, VersionStore
+
+
+def row(key: str, version: str = "null", **fields) -> VersionRow:
+    base = dict(is_latest=True, delete_marker=False, size=1, etag="e", last_modified="t")
+    return VersionRow("b", key, version, **{**base, **fields})
+
+
+def test_missing_unexpected_and_changed_are_counted_and_named(tmp_path):
+    expected = [row("a"), row("b"), row("c", size=3)]
+    actual = [row("b"), row("c", size=4), row("d")]
+    diff = diff_rows(
+        expected, actual, expected_name="baseline", actual_name="disk", report=tmp_path / "d.txt"
+    )
+    assert (diff.compared, diff.seen, diff.missing, diff.unexpected, diff.changed) == (
+        3,
+        3,
+        1,
+        1,
+        1,
+    )
+    assert diff.samples == [
+        "in baseline, missing from disk: b/a (version null)",
+        "changed: b/c (version null): size is 3 in baseline, 4 in disk",
+        "in disk, not in baseline: b/d (version null)",
+    ]
+    assert "1 missing from disk, 1 not in baseline, 1 field change(s)" in diff.summary()
+    assert (tmp_path / "d.txt").read_text().count("\n") == 4
+
+
+def test_samples_are_bounded_but_counts_are_not():
+    expected = [row(f"k{i:05d}") for i in range(10_000)]
+    diff = diff_rows(expected, [], expected_name="x", actual_name="y", limit=10)
+    assert diff.missing == 10_000 and len(diff.samples) == 10
+    assert diff.lines(5)[-1] == "... and 9995 more"
+
+
+def test_skip_names_fields_not_compared():
+    diff = diff_rows(
+        [row("a", etag="plain")],
+        [row("a", etag="sealed", encryption="SSE-S3")],
+        expected_name="x",
+        actual_name="y",
+        skip=lambda e, a: frozenset({"etag"}) if a.encryption else frozenset(),
+    )
+    assert diff.clean
+
+
+def test_unsorted_input_is_refused():
+    with pytest.raises(ValueError, match="not in \\(bucket, key, version\\) order"):
+        diff_rows([row("b"), row("a")], [], expected_name="x", actual_name="y")
+
+
+def test_store_streams_in_s3_key_order(tmp_path):
+    keys = ["a/b", "a-c", "a", "été/x", "Z", "a/b/", "données"]
+    with VersionStore(tmp_path / "s.sqlite") as store:
+        store.BATCH = 2
+        store.extend(row(k) for k in keys)
+        assert [r.key for r in store.rows()] == sorted(keys)
+        # S3 orders keys by their UTF-8 bytes: the same order.
+        assert sorted(keys) == sorted(keys, key=lambda k: k.encode())
+        assert store.object_count == len(keys) and store.version_count == len(keys)
