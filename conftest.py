@@ -24,6 +24,7 @@ pytest_plugins = [
     "fixtures.rotation",
     "fixtures.exposure",
     "fixtures.oidc",
+    "fixtures.r2",
 ]
 
 
