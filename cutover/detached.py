@@ -86,7 +86,7 @@ class JobState:
 
     @property
     def running(self) -> bool:
-        return self.status in {"created", "running", "restarting"}
+        return self.status in {"running", "restarting"}
 
 
 class Containers:
