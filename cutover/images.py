@@ -3,9 +3,10 @@
 The official images stay the default (users who can pull them rehearse with exactly what they
 will deploy). On a machine with no container registry the same engine is built from source
 through a package registry that *is* reachable: MinIO via the Go module proxy (MinIO's own
-documented source install) into a `FROM scratch` image. Building RustFS images comes later.
+documented source install) into a `FROM scratch` image, RustFS from crates.io onto a debootstrapped
+Debian base, and rclone (the R2 sync) from Debian's own package onto that same base.
 
-CLI: `python -m cutover.images ensure --target rehearsal [--role source|target|all]`.
+CLI: `python -m cutover.images ensure --target rehearsal [--role source|target|rclone|all]`.
 """
 
 from __future__ import annotations
@@ -26,13 +27,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from cutover.errors import CutoverError
-from cutover.profile import REPO_ROOT, CargoBuild, GoBuild, ImageSpec, load_profile
+from cutover.profile import REPO_ROOT, CargoBuild, DebianBuild, GoBuild, ImageSpec, load_profile
 
 if TYPE_CHECKING:
     import docker
 
 MINIO_DOCKERFILE = REPO_ROOT / "docker" / "minio" / "Dockerfile"
 RUSTFS_DOCKERFILE = REPO_ROOT / "docker" / "rustfs" / "Dockerfile"
+RCLONE_DOCKERFILE = REPO_ROOT / "docker" / "rclone" / "Dockerfile"
 DEFAULT_SOCKET = "unix:///var/run/docker.sock"
 # Which recipe (the RustFS Dockerfile) a local build came from: an image built from an older one
 # is rebuilt, since the tag alone cannot tell (e.g. builds from before the CA bundle).
@@ -463,6 +465,67 @@ def build_rustfs_image(
     )
 
 
+def binary_version(binary: Path) -> str:
+    """What a binary says it is (`rclone version`'s first line), or why it said nothing."""
+    try:
+        proc = subprocess.run(
+            [str(binary), "version"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except OSError as exc:
+        return f"(cannot run {binary}: {exc})"
+    lines = (proc.stdout or proc.stderr).strip().splitlines()
+    return lines[0] if lines else ""
+
+
+def build_rclone_binary(build: DebianBuild, cache_dir: Path, say: Say = _quiet) -> Path:
+    """Debian's rclone, copied into the cache once, keyed by version; another version is refused."""
+    target_dir = cache_dir / "rclone" / build.version
+    binary = target_dir / "rclone"
+    expected = f"rclone v{build.version}"
+    if binary.is_file() and binary_version(binary).startswith(expected):
+        say(f"rclone binary cached at {binary}")
+        return binary
+    source = Path(build.binary)
+    if not source.is_file():
+        raise CutoverError(
+            f"no {source}: install Debian's {build.debian_package} package (scripts/setup.sh does: "
+            f"apt-get install {build.debian_package}), or load the official image with `docker load`"
+        )
+    found = binary_version(source)
+    if not found.startswith(expected):
+        raise CutoverError(
+            f"{source} says {found!r}, the profile pins rclone {build.version}: the local build "
+            f"carries the pinned version only. Set r2.image.build.version to the installed one "
+            "(and r2.image.official/local to match), or install the pinned rclone"
+        )
+    target_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=target_dir, prefix=".copy-", delete=False) as tmp:
+        shutil.copyfile(source, tmp.name)
+        os.chmod(tmp.name, 0o755)
+        os.replace(tmp.name, binary)
+    say(f"rclone binary ({found}) copied from {source} to {binary}")
+    return binary
+
+
+def build_rclone_image(
+    client: docker.DockerClient, build: DebianBuild, binary: Path, tag: str, say: Say = _quiet
+) -> str:
+    ensure_debian_base(client, say)
+    return build_image(
+        client,
+        RCLONE_DOCKERFILE,
+        binary,
+        tag,
+        {
+            "BASE_IMAGE": DEBIAN_BASE,
+            "RCLONE_PACKAGE": build.debian_package,
+            "RCLONE_VERSION": build.version,
+            "RCLONE_SHA256": sha256_file(binary),
+        },
+        say,
+    )
+
+
 def ensure_image(
     client: docker.DockerClient,
     spec: ImageSpec,
@@ -483,6 +546,9 @@ def ensure_image(
     if isinstance(build, CargoBuild):
         binary = build_rustfs_binary(build, cache_dir, say)
         image_id = build_rustfs_image(client, build, binary, spec.local, say)
+    elif isinstance(build, DebianBuild):
+        binary = build_rclone_binary(build, cache_dir, say)
+        image_id = build_rclone_image(client, build, binary, spec.local, say)
     else:
         binary = build_minio_binary(build, cache_dir, say)
         image_id = build_minio_image(client, build, binary, spec.local, say)
@@ -500,15 +566,23 @@ def _cmd_ensure(args: argparse.Namespace) -> int:
     profile = load_profile(args.target)
     cache_dir = Path(args.cache_dir).expanduser() if args.cache_dir else default_cache_dir()
     client = docker_client()
-    roles = ["source", "target"] if args.role == "all" else [args.role]
+    images = {
+        "source": (f"source ({profile.source.engine})", profile.source.image),
+        "target": (f"target ({profile.target.engine})", profile.target.image),
+    }
+    if profile.r2 is not None:
+        images["rclone"] = ("R2 sync (rclone)", profile.r2.image)
+    if args.role != "all" and args.role not in images:
+        out.print(f"[yellow]{args.role}[/yellow]: the profile has no r2: section, nothing to do")
+        return 0
+    roles = list(images) if args.role == "all" else [args.role]
 
     def say(line: str) -> None:
         out.print(f"  [dim]{escape(line)}[/dim]")
 
     for role in roles:
-        engine = getattr(profile, role)
-        label = f"{role} ({engine.engine})"
-        resolved = ensure_image(client, engine.image, profile.pull_images, cache_dir, say)
+        label, spec = images[role]
+        resolved = ensure_image(client, spec, profile.pull_images, cache_dir, say)
         short_id = resolved.image_id.removeprefix("sha256:")[:12]
         out.print(
             f"[green]{label}[/green]: {escape(resolved.ref)} "
@@ -527,7 +601,7 @@ def main(argv: list[str] | None = None) -> int:
     ensure.add_argument(
         "--target", default="rehearsal", help="target profile (default: %(default)s)"
     )
-    ensure.add_argument("--role", choices=["source", "target", "all"], default="all")
+    ensure.add_argument("--role", choices=["source", "target", "rclone", "all"], default="all")
     ensure.add_argument(
         "--cache-dir", help="build cache (default: $RUSTFS_CUTOVER_CACHE or ~/.cache)"
     )

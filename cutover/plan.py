@@ -12,6 +12,7 @@ from pydantic import SecretStr
 
 from cutover import truenas, zfs
 from cutover.appspec import AppSpec
+from cutover.manifest import Manifest, Tier, load_manifest
 from cutover.profile import Mode, Profile, ToolsSpec
 from cutover.rotation import SECRET_KEY, root_key_clients, rotated_app
 from cutover.truenas import CronJob
@@ -165,6 +166,64 @@ def rollback_plan(profile: Profile) -> list[Step]:
     ]
 
 
+def r2_sync_plan(profile: Profile, buckets: list[str]) -> list[Step]:
+    """Phase 60 on the NAS: the detached rclone sync to R2, then read-only checks of R2."""
+    from pydantic import SecretStr
+
+    from cutover.r2 import local_engine_url, sync_container
+    from cutover.rclone import Remote
+
+    r2 = profile.r2
+    if r2 is None or not buckets:
+        return []
+    creds = profile.credentials
+    port = 9000 if profile.network.api_port == "auto" else profile.network.api_port
+    local = Remote(
+        r2.local_remote,
+        "Other",
+        local_engine_url(profile.network.bind, port),
+        creds.access_key,
+        SecretStr(""),
+        secret_source=f"secret from ${creds.secret_env}" if creds.secret_env else "root secret",
+    )
+    remote = Remote(
+        r2.remote,
+        r2.provider,
+        r2.endpoint,
+        r2.access_key,
+        SecretStr(""),
+        secret_source=f"secret from ${r2.secret_env}" if r2.secret_env else "r2.secret_file",
+    )
+    job = sync_container(
+        r2.image.official,
+        r2.container,
+        local,
+        remote,
+        buckets,
+        transfers=r2.transfers,
+        stats=r2.stats,
+    )
+    return [
+        Step(
+            "60 R2 sync",
+            f"sync the r2-tier buckets ({', '.join(buckets)}) to R2 at {r2.endpoint} in a "
+            f"detached container, then wait for it (docker wait {r2.container})",
+            job.command(detach=True),
+            f"{r2.container} is already running (waited for, never started twice; an exited "
+            f"{r2.container} is removed and run again)",
+        ),
+        Step(
+            "60 R2 sync",
+            "check R2 against the local engine (rclone check, then --download for objects "
+            "without an MD5), R2's buckets against datasets.yml, and the TrueNAS cron job that "
+            f"runs `docker start -a {r2.container}`"
+            + (f" on '{r2.schedule}'" if r2.schedule else ""),
+            "",
+            "",
+        ),
+    ]
+
+
 def render_plan(steps: list[Step], *, sudo: bool) -> str:
     prefix = "sudo " if sudo else ""
     lines = []
@@ -201,18 +260,26 @@ def planned_app(profile: Profile) -> AppSpec:
 
 
 def plan_text(
-    profile: Profile, *, rollback: bool = False, cron_jobs: list[CronJob] | None = None
+    profile: Profile,
+    *,
+    rollback: bool = False,
+    cron_jobs: list[CronJob] | None = None,
+    manifest: Manifest | None = None,
 ) -> list[str]:
     """The plan as printed: a heading line, then the numbered steps with their commands.
 
-    A cutover run plans the cutover; a `--rollback` run plans only the rollback. `cron_jobs`
-    (the NAS's, when it was reached) name the scheduled clients a key rotation breaks.
+    A cutover run plans the cutover (with the R2 sync when the profile has an r2: section); a
+    `--rollback` run plans only the rollback. `cron_jobs` (the NAS's, when it was reached) name
+    the scheduled clients a key rotation breaks.
     """
-    steps = (
-        rollback_plan(profile)
-        if rollback
-        else cutover_plan(profile, planned_app(profile), cron_jobs)
-    )
+    if rollback:
+        steps = rollback_plan(profile)
+    else:
+        steps = cutover_plan(profile, planned_app(profile), cron_jobs)
+        if profile.r2 is not None:
+            manifest = manifest or load_manifest(profile.manifest_path())
+            r2 = r2_sync_plan(profile, [b.name for b in manifest.in_tier(Tier.R2)])
+            steps = sorted(steps + r2, key=lambda step: step.phase[:2])  # runbook order
     sudo = bool(profile.host and profile.host.sudo)
     where = profile.host.ssh if profile.host else "this machine"
     what = "Rollback plan" if rollback else "Plan"

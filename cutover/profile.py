@@ -59,12 +59,21 @@ class CargoBuild(_Strict):
     version: str
 
 
+class DebianBuild(_Strict):
+    """Offline path for rclone: the binary of Debian's own package (scripts/setup.sh installs it),
+    copied onto the Debian base image it was built for. A binary of another version is refused."""
+
+    debian_package: str
+    binary: str = "/usr/bin/rclone"
+    version: str
+
+
 class ImageSpec(_Strict):
     """The official image, and the locally built one used where no registry answers."""
 
     official: str
     local: str | None = None
-    build: GoBuild | CargoBuild | None = None
+    build: GoBuild | CargoBuild | DebianBuild | None = None
 
     @property
     def pinned_tag(self) -> str:
@@ -364,6 +373,92 @@ class OndiskSpec(_Strict):
         return path
 
 
+_REMOTE_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,-]+$")
+STANDIN = "standin"
+
+
+def cron_problem(schedule: str) -> str | None:
+    """Why `schedule` is not a five-field cron expression (TrueNAS's minute hour dom month dow)."""
+    fields = schedule.split()
+    if len(fields) != 5:
+        return f"needs 5 fields (minute hour day-of-month month day-of-week), has {len(fields)}"
+    bad = [f for f in fields if not _CRON_FIELD.match(f)]
+    if bad:
+        return f"field(s) {', '.join(repr(f) for f in bad)} are not cron syntax"
+    return None
+
+
+class R2Spec(_Strict):
+    """The R2 exposure tier (runbook Step 6): the manifest's r2-tier buckets are mirrored to
+    Cloudflare R2 by a scheduled `rclone sync`, run as a detached container ("Running long S3
+    jobs detached"). Which buckets comes from the manifest, never from here."""
+
+    remote: str = Field(default="R2", description="rclone remote name: RCLONE_CONFIG_<remote>_*")
+    local_remote: str = Field(default="LOCAL", description="rclone remote name of the local engine")
+    provider: str = Field(default="Cloudflare", description="rclone's s3 provider for R2")
+    endpoint: str = Field(
+        description="https://<account>.r2.cloudflarestorage.com; `standin` in a rehearsal: a "
+        "second real engine on loopback plays R2 and fills this in"
+    )
+    access_key: str = Field(min_length=3, description="the R2 API token's access key id")
+    secret_env: str | None = None
+    secret_file: str | None = None
+    generate_if_missing: bool = Field(
+        default=False, description="rehearsal only: a random secret for the stand-in"
+    )
+    schedule: str | None = Field(
+        default=None,
+        description="cron schedule of the sync (minute hour dom month dow); production checks "
+        "the TrueNAS cron job against it",
+    )
+    image: ImageSpec
+    container: str = Field(default="r2-sync", description="the detached sync container's name")
+    transfers: int = Field(default=16, ge=1)
+    stats: str = "30s"
+    sync_timeout: int = Field(default=3600, ge=10, description="seconds to wait for the sync")
+
+    @field_validator("remote", "local_remote")
+    @classmethod
+    def _env_name(cls, name: str) -> str:
+        if not _REMOTE_NAME.match(name):
+            raise ValueError(
+                f"rclone remote names here become RCLONE_CONFIG_<NAME>_* variables: use capitals, "
+                f"digits and '_' (like R2 or LOCAL), got {name!r}"
+            )
+        return name
+
+    @field_validator("endpoint")
+    @classmethod
+    def _endpoint(cls, endpoint: str) -> str:
+        if endpoint != STANDIN and not endpoint.startswith(("https://", "http://")):
+            raise ValueError(
+                f"endpoint must be an http(s) URL like https://<account>.r2.cloudflarestorage.com "
+                f"(or `{STANDIN}` in a rehearsal), got {endpoint!r}"
+            )
+        return endpoint.rstrip("/")
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, schedule: str | None) -> str | None:
+        if schedule is None:
+            return None
+        problem = cron_problem(schedule)
+        if problem:
+            raise ValueError(f"schedule {schedule!r} {problem}")
+        return " ".join(schedule.split())
+
+    @model_validator(mode="after")
+    def _distinct_remotes(self) -> R2Spec:
+        if self.remote == self.local_remote:
+            raise ValueError(f"remote and local_remote are both {self.remote!r}")
+        return self
+
+    @property
+    def standin(self) -> bool:
+        return self.endpoint == STANDIN
+
+
 class Profile(_Strict):
     name: str
     mode: Mode
@@ -386,6 +481,7 @@ class Profile(_Strict):
         default=None, description="the public hostname of the S3 API (optional)"
     )
     oidc: OidcSpec | None = Field(default=None, description="runbook Step 8: SSO (optional)")
+    r2: R2Spec | None = Field(default=None, description="the R2 exposure tier (phase 60)")
 
     path: Path | None = Field(default=None, exclude=True)
 
@@ -425,6 +521,16 @@ class Profile(_Strict):
                         "oidc needs client_secret_env or client_secret_file: the JumpCloud app's "
                         "client secret, never written in the profile"
                     )
+            if self.r2 is not None and (self.r2.standin or self.r2.generate_if_missing):
+                raise ValueError(
+                    "r2.endpoint: standin and r2.generate_if_missing are for rehearsals: production "
+                    "syncs to the real R2 endpoint with its real token"
+                )
+        elif self.r2 is not None and not self.r2.standin:
+            raise ValueError(
+                f"r2.endpoint must be `{STANDIN}` in a rehearsal (got {self.r2.endpoint!r}): a "
+                "rehearsal never sends traffic beyond this machine; a real engine plays R2"
+            )
         return self
 
     @property
@@ -443,6 +549,7 @@ class Profile(_Strict):
 
 _INLINE_SECRET_KEYS = {"secret", "secret_key", "root_password", "password", "client_secret"}
 _INLINE_NEW_SECRET_KEYS = _INLINE_SECRET_KEYS | {"new_secret", "new_secret_key"}
+_INLINE_R2_SECRET_KEYS = _INLINE_SECRET_KEYS | {"secret_access_key"}
 
 
 def _reject_inline_secret(path: Path, data: dict) -> None:
@@ -450,6 +557,7 @@ def _reject_inline_secret(path: Path, data: dict) -> None:
         ("credentials", _INLINE_SECRET_KEYS, "secret_env) or a file (secret_file"),
         ("rotation", _INLINE_NEW_SECRET_KEYS, "new_secret_env) or a file (new_secret_file"),
         ("oidc", _INLINE_SECRET_KEYS, "client_secret_env) or a file (client_secret_file"),
+        ("r2", _INLINE_R2_SECRET_KEYS, "secret_env) or a file (secret_file"),
     ):
         values = data.get(section)
         if isinstance(values, dict):
@@ -566,3 +674,20 @@ def resolve_client_secret(oidc: OidcSpec, environ: dict[str, str] | None = None)
     raise ConfigError(
         f"no OIDC client secret: set {where} to the client secret of the {oidc.provider} app"
     )
+
+
+def resolve_r2_secret(spec: R2Spec, environ: dict[str, str] | None = None) -> SecretStr:
+    """The R2 token's secret from the environment or a file; generated only for a stand-in."""
+    env = os.environ if environ is None else environ
+    if spec.secret_env and env.get(spec.secret_env):
+        return SecretStr(env[spec.secret_env])
+    if spec.secret_file:
+        path = Path(spec.secret_file).expanduser()
+        value = path.read_text(encoding="utf-8").strip() if path.is_file() else ""
+        if not value:
+            raise ConfigError(f"R2 secret file {path} (r2.secret_file) is missing or empty")
+        return SecretStr(value)
+    if spec.generate_if_missing:
+        return SecretStr(_secrets.token_urlsafe(30))
+    where = f"environment variable {spec.secret_env}" if spec.secret_env else "r2.secret_file"
+    raise ConfigError(f"no R2 secret: set {where} to the R2 API token's secret access key")

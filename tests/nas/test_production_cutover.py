@@ -81,9 +81,10 @@ def test_plan_only_without_confirm_changes_nothing(site, tmp_path):
     ]
     assert acting and all(t["outcome"] == "skipped" for t in acting)
     # Without --confirm every action is skipped as read-only; phases this profile has no
-    # section for (SSO) or no local dataset path for (on disk) say that instead.
+    # section for (R2, SSO) or no local dataset path for (on disk) say that instead.
     for t in acting:
-        assert any(w in t["message"] for w in ("read-only run", "oidc", "local_path")), t
+        reasons = ("read-only run", "oidc", "local_path", "has no r2: section")
+        assert any(w in t["message"] for w in reasons), t
     unchanged(site, before)
     assert "NOT confirmed: nothing was changed" in (result.run_dir / "report.html").read_text()
 

@@ -24,12 +24,14 @@ SUITES = {
     "verify": "suites/test_40_verify.py",
     "target_vs_disk": "suites/test_45_target_vs_disk.py",
     "rollback": "suites/test_50_rollback.py",
+    "r2": "suites/test_60_r2_sync.py",
     "rotation": "suites/test_70_rotate_root_key.py",
     "exposure": "suites/test_75_public_exposure.py",
     "oidc": "suites/test_80_oidc_sso.py",
 }
 KNOWN_SECRET = "rehearsal-Secret-7d4c2a91f0e8b3"
 KNOWN_NEW_SECRET = "rehearsal-Rotated-51e0c3b7a2d946"
+KNOWN_R2_SECRET = "rehearsal-R2-Secret-5e1f09c3a7d2"
 
 
 @dataclass
@@ -92,6 +94,7 @@ def rehearse(
         **os.environ,
         "CUTOVER_ROOT_SECRET": KNOWN_SECRET,
         "CUTOVER_NEW_ROOT_SECRET": KNOWN_NEW_SECRET,
+        "CUTOVER_R2_SECRET": KNOWN_R2_SECRET,
         **(env or {}),
     }
     proc = subprocess.run(

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.rehearsal.harness import KNOWN_NEW_SECRET, KNOWN_SECRET, rehearse
+from tests.rehearsal.harness import KNOWN_NEW_SECRET, KNOWN_R2_SECRET, KNOWN_SECRET, rehearse
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +31,7 @@ def test_every_phase_ran(full_run):
         "test_30_deploy",
         "test_40_verify",
         "test_45_target_vs_disk",
+        "test_60_r2_sync",
         "test_70_rotate_root_key",
         "test_75_public_exposure",
         "test_80_oidc_sso",
@@ -56,7 +57,8 @@ def test_seeded_data_covers_the_on_disk_layouts(full_run):
     seeded = run["seeded"]
     assert seeded["buckets"] == 6
     assert seeded["delete_markers"] >= 1 and seeded["versions"] > seeded["objects"]
-    assert len(seeded["multipart_objects"]) >= 2
+    assert len(seeded["multipart_objects"]) >= 3
+    assert any(m.startswith("rerun-recordings/") for m in seeded["multipart_objects"])
     assert run["baseline"]["versions"] == seeded["versions"]
     assert run["baseline"]["objects"] == seeded["objects"]
     assert run["downtime_seconds"] is not None and run["downtime_seconds"] > 0
@@ -78,8 +80,29 @@ def test_root_secret_never_reaches_the_record(full_run):
         text = path.read_text(encoding="utf-8", errors="replace")
         assert KNOWN_SECRET not in text, path.name
         assert KNOWN_NEW_SECRET not in text, path.name  # the rotated one neither
+        assert KNOWN_R2_SECRET not in text, path.name
     baseline = json.loads((full_run.run_dir / "baseline.json").read_text())
     assert baseline["buckets"]
+
+
+def test_r2_tier_synced_through_a_detached_rclone_container(full_run):
+    """Phase 60 against the R2 stand-in: the record names it, the image and every step."""
+    run = full_run.summary["run"]
+    assert any(n.startswith("R2 stand-in: a real MinIO") for n in run["notices"])
+    assert "R2 stand-in: a real MinIO" in (full_run.run_dir / "report.html").read_text()
+    image = run["images"]["r2-sync"]
+    assert image["engine"] == "rclone" and "v1.60.1" in image["version"]
+    assert image["digest"] or image["binary_sha256"]
+    actions = "\n".join(run["actions"])
+    assert "started the R2 sync detached on this machine" in actions
+    assert "docker run -d --name rehearsal-" in actions and "-r2-sync --network host" in actions
+    assert "<secret from $CUTOVER_R2_SECRET>" in actions
+    assert "rclone sync LOCAL:rerun-recordings R2:rerun-recordings --checksum" in actions
+    assert "exited 0; rerun-recordings: exit 0, " in actions
+    # The seeded multipart object has no MD5: it was compared by downloading it.
+    assert "rclone check rerun-recordings: " in actions
+    assert "--download pass over 1 object(s): 1 identical, 0 differing" in actions
+    assert "15 * * * * docker start -a r2-sync" in actions
 
 
 def test_explicit_minio_standin_is_said_in_plain_words(tmp_path):

@@ -141,6 +141,8 @@ def test_clients_from_profile_and_cron_jobs_that_use_the_keys():
     assert clients == [
         "rclone remote 'nas' on the analytics VM (listed in rotation.clients)",
         "lakehouse Spark jobs (s3a secret in the cluster's vault) (listed in rotation.clients)",
+        "the R2 sync job's local-side rclone remote (the profile's r2 section syncs from this "
+        "store with the root keys)",
         "TrueNAS cron job #2 'AWS_ACCESS_KEY_ID=IJDY6D4LMF3Z34F1BY7S aws s3 ls' (its command "
         "holds the root access key)",
         "TrueNAS cron job #3 'health' (its command talks to the API port 9000)",
