@@ -290,7 +290,9 @@ def main() -> None:
         )
         t3 = time.perf_counter()
         with Stopwatch() as phase40:
-            inventory = capture_inventory(ep_a.client(), engine="rustfs")
+            inventory = capture_inventory(
+                ep_a.client(), engine="rustfs", lister=listing_client(ep_a)
+            )
             legacy = diff_objects(
                 [ObjectVersion(*r[:10]) for r in baseline.rows()], inventory.objects
             )

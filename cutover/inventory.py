@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,6 +139,19 @@ def _iso(ts: datetime) -> str:
     return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
 
 
+_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+def iso_text(value: datetime | str) -> str:
+    """LastModified as `_iso` writes it, from a datetime or from the server's text."""
+    if isinstance(value, datetime):
+        return _iso(value)
+    if _MS.match(value):
+        return value
+    text = re.sub(r"(\.\d{6})\d+", r"\1", value.replace("Z", "+00:00"))
+    return _iso(datetime.fromisoformat(text))
+
+
 class Unreadable(Exception):
     """The engine answered a setting with an error that is not "there is none"."""
 
@@ -220,9 +235,11 @@ def _lock_state(
     return retention_text, hold_text
 
 
-def list_versions(s3: BaseClient, bucket: str, *, lock: bool = False) -> list[ObjectVersion]:
+def list_versions(
+    s3: BaseClient, bucket: str, *, lock: bool = False, lister: BaseClient | None = None
+) -> list[ObjectVersion]:
     versions: list[ObjectVersion] = []
-    paginator = s3.get_paginator("list_object_versions")
+    paginator = (lister or s3).get_paginator("list_object_versions")
     for page in paginator.paginate(Bucket=bucket):
         for v in page.get("Versions", []):
             retention = hold = None
@@ -237,7 +254,7 @@ def list_versions(s3: BaseClient, bucket: str, *, lock: bool = False) -> list[Ob
                     delete_marker=False,
                     size=v["Size"],
                     etag=v["ETag"].strip('"'),
-                    last_modified=_iso(v["LastModified"]),
+                    last_modified=iso_text(v["LastModified"]),
                     retention=retention,
                     legal_hold=hold,
                 )
@@ -252,7 +269,7 @@ def list_versions(s3: BaseClient, bucket: str, *, lock: bool = False) -> list[Ob
                     delete_marker=True,
                     size=0,
                     etag="",
-                    last_modified=_iso(m["LastModified"]),
+                    last_modified=iso_text(m["LastModified"]),
                 )
             )
     return versions
@@ -334,17 +351,29 @@ def capture_inventory(
     admin=None,
     sample_size: int = 0,
     find_encrypted: bool = False,
+    lister: BaseClient | None = None,
+    threads: int = 4,
 ) -> Inventory:
+    """Everything an engine serves. Buckets are read in parallel; `lister` (a client that keeps
+    LastModified as text, see cutover.listing.listing_client) pages the versions, since
+    botocore's per-timestamp parsing otherwise costs more than the listing itself."""
     inv = Inventory(engine=engine, captured_at=_iso(datetime.now(UTC)))
-    for bucket in sorted(b["Name"] for b in s3.list_buckets().get("Buckets", [])):
+    names = sorted(b["Name"] for b in s3.list_buckets().get("Buckets", []))
+
+    def read_bucket(bucket: str) -> tuple[BucketConfig, list[ObjectVersion]]:
         config = capture_bucket_config(s3, bucket)
-        inv.buckets[bucket] = config
-        inv.objects.extend(list_versions(s3, bucket, lock=isinstance(config.object_lock, dict)))
+        lock = isinstance(config.object_lock, dict)
+        return config, list_versions(s3, bucket, lock=lock, lister=lister)
+
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        for bucket, (config, versions) in zip(names, pool.map(read_bucket, names), strict=True):
+            inv.buckets[bucket] = config
+            inv.objects.extend(versions)
     inv.objects.sort()
     if admin is not None:
         inv.iam = capture_iam(admin)
     if find_encrypted:
-        inv.encrypted = encrypted_versions(s3, inv.objects)
+        inv.encrypted = encrypted_versions(s3, inv.objects, threads=threads * 2)
     readable = [o for o in inv.objects if content_key(*o.ident) not in inv.encrypted]
     for o in content_sample(readable, sample_size) if sample_size else []:
         inv.content_sha256[content_key(*o.ident)] = sha256_of(s3, *o.ident)
@@ -361,25 +390,28 @@ def open_multipart_uploads(s3: BaseClient, buckets: list[str]) -> list[str]:
     return sorted(found)
 
 
-def encrypted_versions(s3: BaseClient, objects: list[ObjectVersion]) -> dict[str, str]:
-    """Versions stored with SSE-S3/KMS/C, by content key: they list on RustFS but cannot be read."""
-    found = {}
-    for o in objects:
-        if o.delete_marker:
-            continue
+def encrypted_versions(
+    s3: BaseClient, objects: list[ObjectVersion], *, threads: int = 8
+) -> dict[str, str]:
+    """Versions stored with SSE-S3/KMS/C, by content key: they list on RustFS but cannot be read.
+
+    One HEAD per version (the listing does not say), so they run on a few threads."""
+
+    def kind_of(o: ObjectVersion) -> str | None:
         vid = {} if o.version_id == "null" else {"VersionId": o.version_id}
         try:
             head = s3.head_object(Bucket=o.bucket, Key=o.key, **vid)
         except ClientError as exc:
             # SSE-C objects refuse HEAD without the customer key: that is itself the marker.
             if error_code(exc) in {"400", "BadRequest", "InvalidRequest"}:
-                found[content_key(*o.ident)] = "SSE-C"
-                continue
+                return "SSE-C"
             raise
-        kind = head.get("ServerSideEncryption") or head.get("SSECustomerAlgorithm")
-        if kind:
-            found[content_key(*o.ident)] = kind
-    return found
+        return head.get("ServerSideEncryption") or head.get("SSECustomerAlgorithm")
+
+    data = [o for o in objects if not o.delete_marker]
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        kinds = list(pool.map(kind_of, data))
+    return {content_key(*o.ident): kind for o, kind in zip(data, kinds, strict=True) if kind}
 
 
 def describe_key(key: str) -> str:

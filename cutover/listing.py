@@ -9,22 +9,18 @@ a `VersionStore` as they arrive, so memory holds a bounded queue of pages, not t
 from __future__ import annotations
 
 import queue
-import re
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
 
 import botocore.session
 from botocore.client import BaseClient, Config
 
-from cutover.inventory import _iso
+from cutover.inventory import iso_text
 from cutover.s3 import S3Endpoint
 from cutover.versionstore import VersionRow, VersionStore
-
-_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
 def listing_client(endpoint: S3Endpoint, *, connections: int = 16) -> BaseClient:
@@ -53,16 +49,6 @@ def listing_client(endpoint: S3Endpoint, *, connections: int = 16) -> BaseClient
             response_checksum_validation="when_required",
         ),
     )
-
-
-def _when(value) -> str:
-    """LastModified as `_iso` writes it, from a datetime or from the server's text."""
-    if isinstance(value, datetime):
-        return _iso(value)
-    if _MS.match(value):
-        return value
-    text = re.sub(r"(\.\d{6})\d+", r"\1", value.replace("Z", "+00:00"))
-    return _iso(datetime.fromisoformat(text))
 
 
 @dataclass
@@ -96,7 +82,7 @@ def _rows(bucket: str, page: dict) -> list[VersionRow]:
             False,
             v["Size"],
             v["ETag"].strip('"'),
-            _when(v["LastModified"]),
+            iso_text(v["LastModified"]),
             kind="object",
         )
         for v in page.get("Versions", [])
@@ -110,7 +96,7 @@ def _rows(bucket: str, page: dict) -> list[VersionRow]:
             True,
             0,
             "",
-            _when(m["LastModified"]),
+            iso_text(m["LastModified"]),
             kind="delete-marker",
         )
         for m in page.get("DeleteMarkers", [])
