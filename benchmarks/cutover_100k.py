@@ -310,7 +310,7 @@ def main() -> None:
             f"(goal: verify adds < 60 s at 100,000 objects)"
         )
         print(
-            f"  existing phase-40 object inventory (sequential capture_inventory of the target + "
+            f"  phase-40 object inventory (capture_inventory of the target + "
             f"diff_objects, in memory): {phase40.seconds:.2f} s, {legacy.summary()}"
         )
         disk.close()
