@@ -47,10 +47,9 @@ def test_legacy_fs_format_refused(reports):
 def test_manifest_bucket_missing_on_server(reports):
     run = rehearse(reports, "preflight", "verify", faults=("bucket_missing_on_server",))
     message = run.failed("test_buckets_match_manifest")
-    assert "datasets.yml lists bucket(s) MinIO does not have: website-assets" in message
-    # RustFS sometimes re-creates the deleted bucket, sometimes not: either way it is named.
+    assert "datasets.yml lists bucket(s) MinIO does not have: finance-archive" in message
     parity = run.failed("test_buckets_match_manifest_and_baseline")
-    assert "website-assets" in parity
+    assert "datasets.yml lists bucket(s) the target lacks: finance-archive" in parity
 
 
 def test_multipart_upload_in_progress_is_listed(reports):
