@@ -21,8 +21,11 @@ from pathlib import Path
 os.environ["TESTCONTAINERS_RYUK_DISABLED"] = "true"
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-REAL = SHARED / "fixtures" / "minio-real"
+sys.path.insert(0, str(REPO))
+
+from tests.prereq import REAL_SAMPLES  # noqa: E402  (the shared/ lookup the tests use)
+
+REAL = REAL_SAMPLES
 FASHION = REAL / "Pham-Thanh-Huy__fashion-cloud-minio"
 SPARK = REAL / "BarbaraCerqueira__Spark-Docker" / "minio" / "data"
 # Its part.1 was left out of the sample (4 MiB or more): a replica would be a damaged object.

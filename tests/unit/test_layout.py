@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 import testinfra
 
-import cutover.profile
 from cutover.layout import format_kind, inspect_dataset
+from tests.prereq import REAL_SAMPLES, require, require_real_samples
 
-SHARED = Path(cutover.profile.REPO_ROOT).parent / "shared"
-REAL = SHARED / "fixtures" / "minio-real"
+REAL = REAL_SAMPLES
 
 XL_SINGLE = {"version": "1", "format": "xl-single", "id": "x", "xl": {"version": "3"}}
 
@@ -34,9 +33,8 @@ def make_dataset(root: Path, *buckets: str, fmt: dict | None = None) -> Path:
 
 
 def real_sample(relative: str) -> Path:
-    path = REAL / relative
-    if not path.exists():
-        pytest.skip(f"real MinIO sample not present: {path}")
+    path = require_real_samples() / relative
+    require(path.exists(), f"real MinIO sample not present: {path}")
     return path
 
 
@@ -55,8 +53,8 @@ def test_xl_single_dataset_with_buckets(host, tmp_path):
     assert layout.legacy_fs_json is False
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="chown to 473:473 needs root")
 def test_owner_is_reported_as_uid_gid(host, tmp_path):
+    require(os.geteuid() == 0, "chown to 473:473 needs root")
     root = make_dataset(tmp_path / "ds", "photos")
     os.chown(root, 473, 473)
     assert inspect_dataset(host, str(root)).owner == "473:473"

@@ -28,6 +28,7 @@ import yaml
 
 from cutover import truenas, zfs
 from cutover.profile import REPO_ROOT
+from tests.prereq import require
 
 DOUBLES = Path(__file__).resolve().parents[1] / "doubles"
 BIN = DOUBLES / "bin"
@@ -871,16 +872,20 @@ BASE_IMAGE = "rustfs-cutover/debian-base:bookworm-minbase"
 
 
 def real_docker_or_skip() -> None:
-    """Skip, naming the reason, unless the local engine answers and has the base image."""
-    if shutil.which("docker") is None:
-        pytest.skip("no docker CLI on PATH (run scripts/setup.sh)")
+    """Skip (locally) or fail (in CI), naming the reason, unless the local engine answers and
+    has the base image."""
+    require(shutil.which("docker") is not None, "no docker CLI on PATH (run scripts/setup.sh)")
     info = subprocess.run(["docker", "info"], capture_output=True, text=True, timeout=60)
-    if info.returncode != 0:
-        reason = (info.stderr.strip().splitlines() or ["no output"])[-1]
-        pytest.skip(f"`docker info` failed: {reason} (start dockerd: bash scripts/setup.sh)")
+    reason = (info.stderr.strip().splitlines() or ["no output"])[-1]
+    require(
+        info.returncode == 0,
+        f"`docker info` failed: {reason} (start dockerd: bash scripts/setup.sh)",
+    )
     image = subprocess.run(["docker", "image", "inspect", BASE_IMAGE], capture_output=True)
-    if image.returncode != 0:
-        pytest.skip(f"image {BASE_IMAGE} is not in the local engine (run scripts/setup.sh)")
+    require(
+        image.returncode == 0,
+        f"image {BASE_IMAGE} is not in the local engine (run scripts/setup.sh)",
+    )
 
 
 def docker_cli(*args: str) -> str:

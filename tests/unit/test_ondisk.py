@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-import cutover.profile
 from cutover.ondisk import (
     BUCKET_METADATA,
     MISSING_PART,
@@ -25,16 +24,18 @@ from cutover.ondisk import (
     scan_dataset,
 )
 from cutover.versionstore import VersionStore
+from tests.prereq import REAL_SAMPLES, require_real_samples
 
-REAL = Path(cutover.profile.REPO_ROOT).parent / "shared" / "fixtures" / "minio-real"
+REAL = REAL_SAMPLES
 FASHION = REAL / "Pham-Thanh-Huy__fashion-cloud-minio"
 SPARK = REAL / "BarbaraCerqueira__Spark-Docker" / "minio" / "data"
 CICD = REAL / "minio__minio" / "buildscripts" / "cicd-corpus"
 SWIFT = REAL / "SwiftLaTeX__minio"
 
-pytestmark = pytest.mark.skipif(
-    not REAL.is_dir(), reason=f"the real MinIO samples are not at {REAL} (shared/fixtures)"
-)
+
+@pytest.fixture(autouse=True)
+def _real_samples() -> None:
+    require_real_samples()
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from cutover.rclone import (
     sync_args,
     sync_script,
 )
+from tests.prereq import require
 
 DATA = Path(__file__).parent / "data" / "rclone"
 CAPTURE_SECRETS = ("asecret123", "bsecret123", "wrong-secret-0")
@@ -252,8 +253,10 @@ def test_sync_script_quotes_what_it_runs():
 # --- the real binary: what --size-only does ------------------------------------------------
 
 
-@pytest.mark.skipif(shutil.which("rclone") is None, reason="Debian's rclone is not installed")
 def test_real_rclone_size_only_passes_a_same_size_change(tmp_path):
+    require(
+        shutil.which("rclone") is not None, "Debian's rclone is not installed (scripts/setup.sh)"
+    )
     src, dst = tmp_path / "src", tmp_path / "dst"
     for side, body in ((src, b"hello world"), (dst, b"HELLO WORLD")):
         side.mkdir()

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-import cutover.profile
 from cutover.ondisk import bucket_info_from_xl_meta
 from cutover.xlmeta import (
     DELETE_MARKER,
@@ -25,16 +24,18 @@ from cutover.xlmeta import (
     inline_payload,
     parse_xl_meta,
 )
+from tests.prereq import REAL_SAMPLES, require, require_real_samples
 
-REAL = Path(cutover.profile.REPO_ROOT).parent / "shared" / "fixtures" / "minio-real"
+REAL = REAL_SAMPLES
 TESTDATA = REAL / "minio__minio" / "cmd" / "testdata"
 RUSTFS = REAL / "rustfs__rustfs" / "crates"
 FASHION = REAL / "Pham-Thanh-Huy__fashion-cloud-minio"
 SPARK = REAL / "BarbaraCerqueira__Spark-Docker" / "minio" / "data"
 
-pytestmark = pytest.mark.skipif(
-    not REAL.is_dir(), reason=f"the real MinIO samples are not at {REAL} (shared/fixtures)"
-)
+
+@pytest.fixture(autouse=True)
+def _real_samples() -> None:
+    require_real_samples()
 
 
 def real(path: Path) -> bytes:
@@ -79,7 +80,10 @@ def test_many_parts_sse_object():
 
 
 def test_v1_2_with_855_inline_versions():
-    zstandard = pytest.importorskip("zstandard", reason="zstandard (dev dependency) not installed")
+    try:
+        import zstandard
+    except ImportError:
+        require(False, "zstandard (a dev dependency: pip install -e .[dev]) is not installed")
     data = (
         zstandard.ZstdDecompressor().decompressobj().decompress(real(TESTDATA / "xl.meta-v1.2.zst"))
     )
