@@ -37,7 +37,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import SecretStr
 
 from cutover.admin import EngineAdmin
-from cutover.s3 import S3Endpoint, error_code
+from cutover.s3 import error_code
 
 PROVIDER_ID = "default"
 CALLBACK_PATH = f"/rustfs/admin/v3/oidc/callback/{PROVIDER_ID}"
@@ -408,15 +408,13 @@ def _s3_message(response: httpx.Response) -> str:
     return text[:300] or "(empty)"
 
 
-def root_endpoint(api_url: str, environment: dict[str, str | SecretStr]) -> S3Endpoint:
-    """The target's S3 API with the root keys the app carries now (phase 70 may have rotated them)."""
-    secret = environment.get("RUSTFS_SECRET_KEY") or environment.get("MINIO_ROOT_PASSWORD") or ""
-    access = environment.get("RUSTFS_ACCESS_KEY") or environment.get("MINIO_ROOT_USER") or ""
-    return S3Endpoint(
-        api_url,
-        str(access),
-        secret if isinstance(secret, SecretStr) else SecretStr(str(secret)),
-    )
+# The message both the SSO fixture and the break-glass check give when the app lost its root keys.
+ROOT_KEYS_DROPPED = (
+    "the target app no longer carries its static root keys (RUSTFS_ACCESS_KEY / "
+    "RUSTFS_SECRET_KEY) after the SSO change: RustFS falls back to its built-in default "
+    "credentials and the break-glass admin the runbook keeps is gone. Keep both keys in the "
+    "app's YAML next to the OIDC settings"
+)
 
 
 def engine_oidc_errors(log: str) -> list[str]:

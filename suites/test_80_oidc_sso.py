@@ -18,7 +18,7 @@ from minio.error import MinioAdminException
 from pytest_html import extras as html_extras
 
 from cutover import oidc
-from cutover.s3 import error_code
+from cutover.s3 import error_code, root_endpoint
 
 pytestmark = pytest.mark.cutover
 
@@ -272,7 +272,8 @@ def test_console_sso_login_completes(console_sso_login, sso_settings):
 
 
 def test_root_keys_still_work_as_break_glass(sso_configured, target_app):
-    root = oidc.root_endpoint(sso_configured.api_url, target_app.spec.environment)
+    root = root_endpoint(sso_configured.api_url, target_app.spec)
+    assert root.access_key, oidc.ROOT_KEYS_DROPPED
     try:
         root.client().list_buckets()
         root.admin().policy_list()

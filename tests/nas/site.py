@@ -71,6 +71,12 @@ class NasSite:
         path.write_text(yaml.safe_dump(data, sort_keys=False))
         return path
 
+    def profile_with_lying_tools(self, name: str, **no_ops: tuple[str, ...]) -> Path:
+        """This site's profile, with zfs/midclt that report success for some calls and do
+        nothing (`no_ops`: tool -> substrings of the command lines to swallow)."""
+        tools = write_tool_wrappers(self.work / name / "bin", self.state, no_ops=no_ops)
+        return self.profile_variant(name, tools=tools)
+
     def endpoint(self, secret: str = KNOWN_SECRET) -> S3Endpoint:
         return S3Endpoint(
             f"http://127.0.0.1:{self.api_port}", "IJDY6D4LMF3Z34F1BY7S", SecretStr(secret)
@@ -91,16 +97,27 @@ class NasSite:
         subprocess.run(["rm", "-rf", str(self.work)], check=False)
 
 
-def write_tool_wrappers(bin_dir: Path, state: Path) -> dict[str, str]:
+def write_tool_wrappers(
+    bin_dir: Path, state: Path, *, no_ops: dict[str, tuple[str, ...]] | None = None
+) -> dict[str, str]:
     """Per-site `zfs`/`midclt` that name this site's state: SSH and sudo drop the environment,
-    so the doubles would otherwise need the shared pointer file (which parallel runs fight over)."""
+    so the doubles would otherwise need the shared pointer file (which parallel runs fight over).
+
+    `no_ops` injects a fault: calls whose command line contains one of the given strings report
+    success (midclt prints a job's `null`) and do nothing, like a tool that lies."""
     bin_dir.mkdir(parents=True)
     tools = {}
     for tool in ("zfs", "midclt"):
+        answer = "echo null; " if tool == "midclt" else ""
+        faults = "".join(
+            f'  *"{call}"*) {answer}exit 0 ;;\n' for call in (no_ops or {}).get(tool, ())
+        )
+        case = f'case "$*" in\n{faults}esac\n' if faults else ""
         wrapper = bin_dir / tool
         wrapper.write_text(
             "#!/bin/sh\n# NAS DOUBLE wrapper (tests/nas/site.py): the test double, with this site's state\n"
-            f'NAS_DOUBLE_STATE={state} exec {DOUBLES / "bin" / tool} "$@"\n'
+            + case
+            + f'NAS_DOUBLE_STATE={state} exec {DOUBLES / "bin" / tool} "$@"\n'
         )
         wrapper.chmod(0o755)
         tools[tool] = str(wrapper)

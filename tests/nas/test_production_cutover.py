@@ -138,6 +138,22 @@ def test_rollback_with_no_snapshot_changes_nothing(site, tmp_path):
     unchanged(site, before)
 
 
+def test_snapshot_that_did_not_happen_stops_the_cutover(site, tmp_path):
+    lying = site.profile_with_lying_tools("zfs-snapshot-lies", zfs=("snapshot ",))
+    before = site.read_state()
+    result = run(site, tmp_path, "--confirm", DATASET, profile=lying)
+    assert result.returncode == 1
+    message = result.failed("test_snapshot_exists")
+    assert (
+        f"{DATASET}@pre-rustfs is not in `zfs list -t snapshot` after the snapshot step" in message
+    )
+    assert "there is no rollback" in message and "before anything is stopped" in message
+    refused = result.failed("test_minio_is_stopped")
+    assert "not going to stop minio" in refused and "test_snapshot_exists" in refused
+    assert site.read_state()["snapshots"] == before["snapshots"] == []
+    assert site.app_state("minio") == "RUNNING" and "rustfs" not in site.read_state()["apps"]
+
+
 def test_minio_started_again_after_the_stop_blocks_the_deploy(site, tmp_path):
     result = run(
         site,
@@ -219,6 +235,24 @@ def test_child_dataset_without_the_snapshot_fails(site, tmp_path):
     assert f"sudo zfs snapshot {DATASET}/delta-lake@pre-rustfs" in message
 
 
+def test_rollback_that_did_not_happen_fails_every_check(site, tmp_path):
+    lying = site.profile_with_lying_tools(
+        "rollback-lies", zfs=("rollback ",), midclt=("app.stop rustfs", "app.start minio")
+    )
+    result = run(site, tmp_path, "--confirm", DATASET, "--rollback", profile=lying)
+    assert result.returncode == 1
+    assert "is RUNNING after the rollback" in result.failed("test_target_app_stopped")
+    assert ".rustfs.sys is still there after `zfs rollback`" in result.failed(
+        "test_dataset_is_back_at_the_snapshot"
+    )
+    assert "the minio app is STOPPED" in result.failed("test_minio_running_again")
+    served = result.failed("test_minio_serves_the_baseline")
+    assert "does not serve MinIO's data to MinIO's root keys" in served
+    # Nothing really happened: the cutover's state is still there for the real rollback.
+    assert site.app_state("minio") == "STOPPED" and site.app_state("rustfs") == "RUNNING"
+    assert (site.root / ".rustfs.sys").exists()
+
+
 def test_rollback_restores_minio_and_reports_lost_writes(site, tmp_path):
     s3 = site.endpoint(KNOWN_NEW_SECRET).client()  # phase 70 rotated the root secret
     s3.put_object(Bucket="raw", Key="written-after-cutover.txt", Body=b"lost on rollback")
@@ -245,3 +279,18 @@ def test_second_rollback_does_not_roll_back_again(site, tmp_path):
     assert result.returncode == 0, result.output[-6000:]
     actions = "\n".join(result.summary["run"]["actions"])
     assert "already rolled back" in actions and "zfs rollback" not in actions
+
+
+def test_minio_missing_an_object_after_the_rollback_is_named(site, tmp_path):
+    result = run(
+        site,
+        tmp_path,
+        "--confirm",
+        DATASET,
+        "--rollback",
+        faults=("nas_object_lost_after_rollback",),
+    )
+    assert result.returncode == 1
+    message = result.failed("test_minio_serves_the_baseline")
+    assert "after the rollback MinIO does not serve the baseline" in message
+    assert "raw/README.txt" in message and "compare with baseline.json" in message

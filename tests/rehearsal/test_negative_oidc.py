@@ -79,3 +79,11 @@ def test_idp_group_named_like_an_iam_group(reports):
     mapping = run.failed("test_group_policies_enforced")
     assert "bob (groups data-viewers, mapped to readonly)" in mapping
     assert "list answered AccessDenied, expected ok" in mapping
+
+
+def test_root_keys_dropped_by_the_sso_change_are_named(reports):
+    run = rehearse(reports, "oidc", faults=("oidc_root_keys_dropped",))
+    message = run.failed("test_root_keys_still_work_as_break_glass")
+    assert "no longer carries its static root keys (RUSTFS_ACCESS_KEY" in message
+    assert "break-glass admin the runbook keeps is gone" in message
+    assert "Keep both keys in the app's YAML" in message

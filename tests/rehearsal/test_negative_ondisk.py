@@ -63,3 +63,18 @@ def test_target_listing_a_version_the_disk_lacks(reports):
     assert "1 not in disk" in message
     assert "in target, not in disk: raw/late/written-after-the-scan.txt (version null)" in message
     assert "Keep the store closed to clients" in message
+
+
+def test_fs_format_on_disk_is_refused(reports):
+    run = rehearse(reports, "stop", "ondisk", faults=("ondisk_format_fs",))
+    message = run.failed("test_on_disk_format_is_readable")
+    assert "is MinIO's legacy FS layout" in message and "format 'fs'" in message
+    assert "copy the data over the S3 API instead" in message
+    assert "During handling" not in message
+
+
+def test_bucket_directory_minio_did_not_serve_is_named(reports):
+    run = rehearse(reports, "stop", "ondisk", faults=("bucket_dir_added_on_disk",))
+    message = run.failed("test_on_disk_buckets_match_baseline")
+    assert "bucket directories on disk MinIO did not serve: stray-restore" in message
+    assert "Fix the path before deploying" in message
