@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import secrets as _secrets
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -601,21 +602,41 @@ def load_profile(target: str) -> Profile:
     return profile.model_copy(update={"path": path})
 
 
-def resolve_root_secret(creds: CredentialsSpec, environ: dict[str, str] | None = None) -> SecretStr:
-    """The root secret key from the environment or a file; generated only where the profile allows."""
+def _secret_from(
+    env_name: str | None,
+    file: str | None,
+    environ: dict[str, str] | None,
+    file_problem: Callable[[Path, str], str],
+    *,
+    generate: bool = False,
+) -> SecretStr | None:
+    """A secret from its environment variable, else its file (`file_problem(path, why)` words
+    an unusable file), else a fresh random one when `generate`; None when there is none."""
     env = os.environ if environ is None else environ
-    if creds.secret_env and env.get(creds.secret_env):
-        return SecretStr(env[creds.secret_env])
-    if creds.secret_file:
-        path = Path(creds.secret_file).expanduser()
+    if env_name and env.get(env_name):
+        return SecretStr(env[env_name])
+    if file:
+        path = Path(file).expanduser()
         if not path.is_file():
-            raise ConfigError(f"root secret file {path} (credentials.secret_file) does not exist")
+            raise ConfigError(file_problem(path, "does not exist"))
         value = path.read_text(encoding="utf-8").strip()
         if not value:
-            raise ConfigError(f"root secret file {path} (credentials.secret_file) is empty")
+            raise ConfigError(file_problem(path, "is empty"))
         return SecretStr(value)
-    if creds.generate_if_missing:
-        return SecretStr(_secrets.token_urlsafe(30))
+    return SecretStr(_secrets.token_urlsafe(30)) if generate else None
+
+
+def resolve_root_secret(creds: CredentialsSpec, environ: dict[str, str] | None = None) -> SecretStr:
+    """The root secret key from the environment or a file; generated only where the profile allows."""
+    secret = _secret_from(
+        creds.secret_env,
+        creds.secret_file,
+        environ,
+        lambda path, why: f"root secret file {path} (credentials.secret_file) {why}",
+        generate=creds.generate_if_missing,
+    )
+    if secret is not None:
+        return secret
     where = f"environment variable {creds.secret_env}" if creds.secret_env else "a secret_file"
     raise ConfigError(
         f"no root secret key: set {where} to MinIO's root secret (RustFS must reuse it)"
@@ -627,25 +648,18 @@ def resolve_new_root_secret(
 ) -> SecretStr:
     """The secret the root key rotates to, from the environment or a file; generated only where
     the profile allows (a rehearsal). Missing: one sentence saying where to put it."""
-    env = os.environ if environ is None else environ
-    if rotation.new_secret_env and env.get(rotation.new_secret_env):
-        return SecretStr(env[rotation.new_secret_env])
-    if rotation.new_secret_file:
-        path = Path(rotation.new_secret_file).expanduser()
-        if not path.is_file():
-            raise ConfigError(
-                f"no new root secret for the rotation: the file {path} (rotation.new_secret_file) "
-                "does not exist; nothing was changed"
-            )
-        value = path.read_text(encoding="utf-8").strip()
-        if not value:
-            raise ConfigError(
-                f"no new root secret for the rotation: the file {path} (rotation.new_secret_file) "
-                "is empty; nothing was changed"
-            )
-        return SecretStr(value)
-    if rotation.generate_if_missing:
-        return SecretStr(_secrets.token_urlsafe(30))
+    secret = _secret_from(
+        rotation.new_secret_env,
+        rotation.new_secret_file,
+        environ,
+        lambda path, why: (
+            f"no new root secret for the rotation: the file {path} (rotation.new_secret_file) "
+            f"{why}; nothing was changed"
+        ),
+        generate=rotation.generate_if_missing,
+    )
+    if secret is not None:
+        return secret
     raise ConfigError(
         f"no new root secret for the rotation: set the environment variable "
         f"{rotation.new_secret_env} (rotation.new_secret_env) to the new secret and rerun; "
@@ -655,17 +669,16 @@ def resolve_new_root_secret(
 
 def resolve_client_secret(oidc: OidcSpec, environ: dict[str, str] | None = None) -> SecretStr:
     """The IdP client secret from the environment or a file (production; a stand-in issues one)."""
-    env = os.environ if environ is None else environ
-    if oidc.client_secret_env and env.get(oidc.client_secret_env):
-        return SecretStr(env[oidc.client_secret_env])
-    if oidc.client_secret_file:
-        path = Path(oidc.client_secret_file).expanduser()
-        value = path.read_text(encoding="utf-8").strip() if path.is_file() else ""
-        if value:
-            return SecretStr(value)
-        raise ConfigError(
+    secret = _secret_from(
+        oidc.client_secret_env,
+        oidc.client_secret_file,
+        environ,
+        lambda path, _why: (
             f"OIDC client secret file {path} (oidc.client_secret_file) is missing or empty"
-        )
+        ),
+    )
+    if secret is not None:
+        return secret
     where = (
         f"environment variable {oidc.client_secret_env}"
         if oidc.client_secret_env
@@ -678,16 +691,14 @@ def resolve_client_secret(oidc: OidcSpec, environ: dict[str, str] | None = None)
 
 def resolve_r2_secret(spec: R2Spec, environ: dict[str, str] | None = None) -> SecretStr:
     """The R2 token's secret from the environment or a file; generated only for a stand-in."""
-    env = os.environ if environ is None else environ
-    if spec.secret_env and env.get(spec.secret_env):
-        return SecretStr(env[spec.secret_env])
-    if spec.secret_file:
-        path = Path(spec.secret_file).expanduser()
-        value = path.read_text(encoding="utf-8").strip() if path.is_file() else ""
-        if not value:
-            raise ConfigError(f"R2 secret file {path} (r2.secret_file) is missing or empty")
-        return SecretStr(value)
-    if spec.generate_if_missing:
-        return SecretStr(_secrets.token_urlsafe(30))
+    secret = _secret_from(
+        spec.secret_env,
+        spec.secret_file,
+        environ,
+        lambda path, _why: f"R2 secret file {path} (r2.secret_file) is missing or empty",
+        generate=spec.generate_if_missing,
+    )
+    if secret is not None:
+        return secret
     where = f"environment variable {spec.secret_env}" if spec.secret_env else "r2.secret_file"
     raise ConfigError(f"no R2 secret: set {where} to the R2 API token's secret access key")
