@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import boto3
+import botocore.session
 from botocore.client import BaseClient
 from botocore.config import Config
 from minio.credentials import StaticProvider
@@ -24,8 +24,22 @@ class S3Endpoint:
     def hostport(self) -> str:
         return self.url.split("://", 1)[1].rstrip("/")
 
-    def client(self, *, retries: int = 2, timeout: float = 20) -> BaseClient:
-        return boto3.client(
+    def client(
+        self,
+        *,
+        retries: int = 2,
+        timeout: float = 20,
+        connections: int = 10,
+        text_timestamps: bool = False,
+    ) -> BaseClient:
+        """A path-style S3 client with the root keys. `text_timestamps` keeps timestamps as the
+        server's text (botocore parses each with dateutil: the bulk of a large listing)."""
+        session = botocore.session.get_session()
+        if text_timestamps:
+            session.get_component("response_parser_factory").set_parser_defaults(
+                timestamp_parser=str
+            )
+        return session.create_client(
             "s3",
             endpoint_url=self.url,
             aws_access_key_id=self.access_key,
@@ -34,6 +48,7 @@ class S3Endpoint:
             config=Config(
                 s3={"addressing_style": "path"},
                 signature_version="s3v4",
+                max_pool_connections=connections,
                 retries={"max_attempts": retries, "mode": "standard"},
                 connect_timeout=5,
                 read_timeout=timeout,
