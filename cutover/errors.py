@@ -68,10 +68,21 @@ def load_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
     """Read a YAML file that must hold a mapping, with errors that say where it went wrong."""
     import yaml
 
-    if not path.is_file():
+    from cutover.safeyaml import YamlLimitError, read_limited, safe_load
+
+    if path.is_dir():
+        raise ConfigError(f"{what} {path} is a directory: name the YAML file inside it")
+    if not path.exists():
         raise ConfigError(f"{what} not found: {path}")
+    if not path.is_file():
+        raise ConfigError(f"{what} {path} is not a regular file: name a YAML file")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(read_limited(path).decode("utf-8"))
+    except YamlLimitError as exc:
+        raise ConfigError(
+            f"{path}: refused, {exc}: a {what} is a few kilobytes of plain YAML; check that this "
+            "is the right file"
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -80,6 +91,8 @@ def load_yaml_mapping(path: Path, what: str) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a UTF-8 text file") from None
+    except OSError as exc:
+        raise ConfigError(f"{what} {path} cannot be read: {exc.strerror or exc}") from None
     if data is None:
         raise ConfigError(f"{path}: the file is empty; see the example in the repository")
     if not isinstance(data, dict):

@@ -301,10 +301,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         profile = load_profile(args.target)
+        text = plan_text(profile, rollback=args.rollback)  # reads the manifest for the R2 step
     except CutoverError as exc:
         print(exc, file=sys.stderr)
         return 2
-    print("\n".join(plan_text(profile, rollback=args.rollback)))
+    print("\n".join(text))
     return 0
 
 

@@ -6,9 +6,11 @@ same checks run against the laptop rehearsal and the production box.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets as _secrets
+import stat
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -24,12 +26,47 @@ from pydantic import (
     model_validator,
 )
 
+from cutover import zfs
 from cutover.errors import ConfigError, format_validation_error, load_yaml_mapping
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TARGETS_DIR = REPO_ROOT / "targets"
 
 _OWNER = re.compile(r"^\d+:\d+$")
+# Names that end up in directory names (reports/<name>-<time>/, reports/state/<name>/).
+_PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# Run as root through sudo on the NAS: nothing a shell would read as more than a path.
+_TOOL_PATH = re.compile(r"^/[A-Za-z0-9._+/-]+$")
+# The POSIX convention for environment variable names; a pasted secret rarely fits it.
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,127}$")
+# TrueNAS app names (and the containers named after them): a DNS label.
+_APP_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_CONTAINER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+MAX_SECRET_FILE = 64 * 1024
+
+
+def plain_absolute_path(path: str, field: str) -> str:
+    """An absolute path without `..` segments or control characters (checked as given: a path
+    that climbs out of where it claims to be is a mistake or an attack either way)."""
+    if not path.startswith("/"):
+        raise ValueError(f"{field} must be absolute, got {path!r}")
+    if ".." in path.split("/"):
+        raise ValueError(f"{field} must not contain '..' (name the directory itself), got {path!r}")
+    if any(ord(c) < 32 or ord(c) == 127 for c in path):
+        raise ValueError(f"{field} must not contain control characters (a newline?)")
+    return path
+
+
+def env_var_name(name: str | None, field: str) -> str | None:
+    """An environment variable's name. The value is never echoed: a field meant for the name
+    that holds something else most likely holds the secret itself."""
+    if name is not None and not _ENV_NAME.match(name):
+        raise ValueError(
+            f"{field} must be the NAME of an environment variable (capitals, digits and '_', like "
+            "CUTOVER_ROOT_SECRET), not the secret itself; the value given is not shown here. Put "
+            "the secret in that variable (or in a file) and name it"
+        )
+    return name
 
 
 class Mode(StrEnum):
@@ -86,6 +123,16 @@ class EngineSpec(_Strict):
     app: str = Field(description="TrueNAS app name")
     image: ImageSpec
 
+    @field_validator("app")
+    @classmethod
+    def _app_name(cls, name: str) -> str:
+        if not _APP_NAME.match(name):
+            raise ValueError(
+                f"app must be a TrueNAS app name (lowercase letters, digits and '-', like minio), "
+                f"got {name!r}"
+            )
+        return name
+
 
 class TargetSpec(EngineSpec):
     pass
@@ -93,6 +140,11 @@ class TargetSpec(EngineSpec):
 
 class SourceSpec(EngineSpec):
     mount_path: str = "/export"
+
+    @field_validator("mount_path")
+    @classmethod
+    def _absolute(cls, path: str) -> str:
+        return plain_absolute_path(path, "mount_path")
 
 
 class ToolsSpec(_Strict):
@@ -106,6 +158,11 @@ class ToolsSpec(_Strict):
     def _absolute(cls, path: str) -> str:
         if not path.startswith("/"):
             raise ValueError(f"tool paths must be absolute (sudo resets PATH), got {path!r}")
+        if not _TOOL_PATH.match(path) or ".." in path.split("/"):
+            raise ValueError(
+                "tool paths run as root through sudo: give a plain absolute path of letters, "
+                f"digits and . _ + - / (like /usr/sbin/zfs), got {path!r}"
+            )
         return path
 
 
@@ -158,9 +215,17 @@ class DatasetSpec(_Strict):
     @field_validator("host_path")
     @classmethod
     def _absolute(cls, path: str) -> str:
-        if not path.startswith("/"):
-            raise ValueError(f"host_path must be absolute, got {path!r}")
-        return path.rstrip("/") or "/"
+        return plain_absolute_path(path, "host_path").rstrip("/") or "/"
+
+    @field_validator("zfs")
+    @classmethod
+    def _dataset_name(cls, name: str) -> str:
+        return zfs.check_dataset_name(name)
+
+    @field_validator("snapshot")
+    @classmethod
+    def _snapshot_name(cls, name: str) -> str:
+        return zfs.check_snapshot_name(name)
 
 
 class NetworkSpec(_Strict):
@@ -172,6 +237,44 @@ class NetworkSpec(_Strict):
         description="where this machine reaches the engines' ports (default: the NAS's SSH host)",
     )
 
+    @field_validator("bind")
+    @classmethod
+    def _ip_address(cls, bind: str) -> str:
+        try:
+            ipaddress.ip_address(bind)
+        except ValueError:
+            raise ValueError(
+                f"bind must be an IP address (127.0.0.1 in a rehearsal, 0.0.0.0 on the NAS), "
+                f"got {bind!r}"
+            ) from None
+        return bind
+
+    @field_validator("api_port", "console_port", mode="before")
+    @classmethod
+    def _tcp_port(cls, port: object) -> object:
+        if port == "auto":
+            return port
+        if isinstance(port, str) and port.isdigit():
+            port = int(port)  # `api_port: "9000"`, quoted in YAML
+        if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+            raise ValueError(
+                f"must be a TCP port from 1 to 65535 (or auto in a rehearsal), got {port!r}"
+            )
+        return port
+
+    @model_validator(mode="after")
+    def _two_ports(self) -> NetworkSpec:
+        if self.api_port != "auto" and self.api_port == self.console_port:
+            raise ValueError(
+                f"api_port and console_port are both {self.api_port}: the S3 API and the console "
+                "each need their own port"
+            )
+        return self
+
+    @property
+    def loopback(self) -> bool:
+        return ipaddress.ip_address(self.bind).is_loopback
+
 
 class CredentialsSpec(_Strict):
     """Root keys. The secret is never written in a profile: it comes from the environment or a file."""
@@ -180,6 +283,11 @@ class CredentialsSpec(_Strict):
     secret_env: str | None = None
     secret_file: str | None = None
     generate_if_missing: bool = False
+
+    @field_validator("secret_env")
+    @classmethod
+    def _env_name(cls, name: str | None) -> str | None:
+        return env_var_name(name, "secret_env")
 
 
 class VerifySpec(_Strict):
@@ -209,6 +317,11 @@ class RotationSpec(_Strict):
         description="clients holding the root keys, named so an operator can find them "
         "(e.g. 'rclone remote nas on the analytics VM')",
     )
+
+    @field_validator("new_secret_env")
+    @classmethod
+    def _env_name(cls, name: str | None) -> str | None:
+        return env_var_name(name, "new_secret_env")
 
     @model_validator(mode="after")
     def _has_a_source(self) -> RotationSpec:
@@ -284,6 +397,11 @@ class SsoTestUser(_Strict):
         "to this user (a browser login cannot be automated)",
     )
 
+    @field_validator("id_token_env")
+    @classmethod
+    def _env_name(cls, name: str | None) -> str | None:
+        return env_var_name(name, "id_token_env")
+
 
 class OidcSpec(_Strict):
     """Runbook Step 8: RustFS federated to an OpenID provider (JumpCloud), groups -> policies.
@@ -314,6 +432,11 @@ class OidcSpec(_Strict):
         description="claim value (an IdP group) -> the access its RustFS policy grants"
     )
     test_users: list[SsoTestUser] = Field(min_length=1)
+
+    @field_validator("client_secret_env")
+    @classmethod
+    def _env_name(cls, name: str | None) -> str | None:
+        return env_var_name(name, "client_secret_env")
 
     @field_validator("scopes")
     @classmethod
@@ -369,9 +492,12 @@ class OndiskSpec(_Strict):
     @field_validator("local_path")
     @classmethod
     def _absolute(cls, path: str | None) -> str | None:
-        if path is not None and not path.startswith("/"):
-            raise ValueError(f"local_path must be absolute, got {path!r}")
-        return path
+        return None if path is None else plain_absolute_path(path, "local_path")
+
+    @field_validator("drives")
+    @classmethod
+    def _absolute_drives(cls, paths: list[str]) -> list[str]:
+        return [plain_absolute_path(p, "drives") for p in paths]
 
 
 _REMOTE_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -419,6 +545,21 @@ class R2Spec(_Strict):
     stats: str = "30s"
     sync_timeout: int = Field(default=3600, ge=10, description="seconds to wait for the sync")
 
+    @field_validator("secret_env")
+    @classmethod
+    def _secret_env_name(cls, name: str | None) -> str | None:
+        return env_var_name(name, "secret_env")
+
+    @field_validator("container")
+    @classmethod
+    def _container_name(cls, name: str) -> str:
+        if not _CONTAINER_NAME.match(name):
+            raise ValueError(
+                f"container must be a Docker container name (letters, digits, '_', '.', '-'), "
+                f"got {name!r}"
+            )
+        return name
+
     @field_validator("remote", "local_remote")
     @classmethod
     def _env_name(cls, name: str) -> str:
@@ -463,7 +604,7 @@ class R2Spec(_Strict):
 class Profile(_Strict):
     name: str
     mode: Mode
-    ticket: str
+    ticket: str = Field(min_length=1)
     manifest: str
     dataset: DatasetSpec
     source: SourceSpec
@@ -485,6 +626,16 @@ class Profile(_Strict):
     r2: R2Spec | None = Field(default=None, description="the R2 exposure tier (phase 60)")
 
     path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("name")
+    @classmethod
+    def _directory_safe(cls, name: str) -> str:
+        if not _PROFILE_NAME.match(name):
+            raise ValueError(
+                "name becomes part of the report and state directory names: use letters, digits, "
+                f"'.', '_' and '-' (no '/', at most 64), got {name!r}"
+            )
+        return name
 
     @model_validator(mode="after")
     def _production_needs_a_host(self) -> Profile:
@@ -527,6 +678,12 @@ class Profile(_Strict):
                     "r2.endpoint: standin and r2.generate_if_missing are for rehearsals: production "
                     "syncs to the real R2 endpoint with its real token"
                 )
+        elif not self.network.loopback:
+            raise ValueError(
+                f"network.bind is {self.network.bind}: a rehearsal listens on loopback only "
+                "(127.0.0.1), never on this machine's network; production profiles set mode: "
+                "production"
+            )
         elif self.r2 is not None and not self.r2.standin:
             raise ValueError(
                 f"r2.endpoint must be `{STANDIN}` in a rehearsal (got {self.r2.endpoint!r}): a "
@@ -587,7 +744,7 @@ def available_profiles() -> list[str]:
 
 def load_profile(target: str) -> Profile:
     path = resolve_profile_path(target)
-    if not path.is_file():
+    if not path.exists():
         known = ", ".join(available_profiles()) or "none"
         raise ConfigError(
             f"target profile {target!r} not found (looked for {path}); "
@@ -617,13 +774,47 @@ def _secret_from(
         return SecretStr(env[env_name])
     if file:
         path = Path(file).expanduser()
-        if not path.is_file():
-            raise ConfigError(file_problem(path, "does not exist"))
-        value = path.read_text(encoding="utf-8").strip()
-        if not value:
-            raise ConfigError(file_problem(path, "is empty"))
+        value, why = read_secret_file(path)
+        if why:
+            raise ConfigError(file_problem(path, why))
         return SecretStr(value)
     return SecretStr(_secrets.token_urlsafe(30)) if generate else None
+
+
+def read_secret_file(path: Path) -> tuple[str, str]:
+    """The secret in `path` (one line of text), or "" and why the file cannot be one: a file an
+    operator points at may be a directory, a device, unreadable, binary or empty, and each of
+    those is a sentence, never a traceback or a read that never ends."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return "", "does not exist"
+    except OSError as exc:
+        return "", f"cannot be reached ({exc.strerror or exc})"
+    if stat.S_ISDIR(info.st_mode):
+        return "", "is a directory, not a file holding the secret"
+    if not stat.S_ISREG(info.st_mode):
+        return "", "is not a regular file (a device or a pipe?)"
+    if info.st_size > MAX_SECRET_FILE:
+        return "", f"is larger than {MAX_SECRET_FILE // 1024} KiB, too large to hold one secret"
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_SECRET_FILE + 1)
+    except PermissionError:
+        return "", "cannot be read by this user (permission denied)"
+    except OSError as exc:
+        return "", f"cannot be read ({exc.strerror or exc})"
+    if len(data) > MAX_SECRET_FILE:
+        return "", f"is larger than {MAX_SECRET_FILE // 1024} KiB, too large to hold one secret"
+    try:
+        value = data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return "", "is not text (not UTF-8): it must hold the secret as one line of text"
+    if not value:
+        return "", "is empty"
+    if "\x00" in value or "\n" in value:
+        return "", "holds more than one line (or NUL bytes): it must hold the secret alone"
+    return value, ""
 
 
 def resolve_root_secret(creds: CredentialsSpec, environ: dict[str, str] | None = None) -> SecretStr:
@@ -673,9 +864,7 @@ def resolve_client_secret(oidc: OidcSpec, environ: dict[str, str] | None = None)
         oidc.client_secret_env,
         oidc.client_secret_file,
         environ,
-        lambda path, _why: (
-            f"OIDC client secret file {path} (oidc.client_secret_file) is missing or empty"
-        ),
+        lambda path, why: f"OIDC client secret file {path} (oidc.client_secret_file) {why}",
     )
     if secret is not None:
         return secret
@@ -695,7 +884,7 @@ def resolve_r2_secret(spec: R2Spec, environ: dict[str, str] | None = None) -> Se
         spec.secret_env,
         spec.secret_file,
         environ,
-        lambda path, _why: f"R2 secret file {path} (r2.secret_file) is missing or empty",
+        lambda path, why: f"R2 secret file {path} (r2.secret_file) {why}",
         generate=spec.generate_if_missing,
     )
     if secret is not None:

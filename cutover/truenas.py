@@ -47,7 +47,11 @@ class App:
 
 
 def _midclt(*args: str, job: bool = False, midclt: str = "midclt") -> str:
-    return f"{midclt} call " + ("-job " if job else "") + " ".join(shlex.quote(a) for a in args)
+    return (
+        f"{shlex.quote(midclt)} call "
+        + ("-job " if job else "")
+        + " ".join(shlex.quote(a) for a in args)
+    )
 
 
 def app_query_command(name: str, *, midclt: str = "midclt") -> str:

@@ -26,34 +26,40 @@ class Snapshot:
 
 
 def check_dataset_name(dataset: str) -> str:
-    if not _DATASET.fullmatch(dataset) or "/" not in dataset:
-        raise ValueError(f"{dataset!r} is not a pool/dataset name like marathon/minio-dataset")
+    if not _DATASET.fullmatch(dataset) or "/" not in dataset or len(dataset) > 255:
+        raise ValueError(
+            f"{dataset!r} is not a pool/dataset name like marathon/minio-dataset (letters, "
+            "digits, '_', '.', ':' and '-', parts joined by '/')"
+        )
     return dataset
 
 
 def check_snapshot_name(name: str) -> str:
-    if not _SNAPNAME.fullmatch(name):
-        raise ValueError(f"{name!r} is not a valid ZFS snapshot name")
+    if not _SNAPNAME.fullmatch(name) or len(name) > 255:
+        raise ValueError(
+            f"{name!r} is not a ZFS snapshot name like pre-rustfs (letters, digits, '_', '.', ':' "
+            "and '-'; no '@' or '/')"
+        )
     return name
 
 
 def list_snapshots_command(dataset: str, *, zfs: str = "zfs") -> str:
     """Snapshots of `dataset` itself (not of its children), name and creation time."""
-    return f"{zfs} list -H -p -t snapshot -d 1 -o name,creation {shlex.quote(check_dataset_name(dataset))}"
+    return f"{shlex.quote(zfs)} list -H -p -t snapshot -d 1 -o name,creation {shlex.quote(check_dataset_name(dataset))}"
 
 
 def list_children_command(dataset: str, *, zfs: str = "zfs") -> str:
-    return f"{zfs} list -H -p -r -t filesystem,volume -o name {shlex.quote(check_dataset_name(dataset))}"
+    return f"{shlex.quote(zfs)} list -H -p -r -t filesystem,volume -o name {shlex.quote(check_dataset_name(dataset))}"
 
 
 def snapshot_command(dataset: str, name: str, *, recursive: bool = False, zfs: str = "zfs") -> str:
     flag = "-r " if recursive else ""
-    return f"{zfs} snapshot {flag}{shlex.quote(check_dataset_name(dataset) + '@' + check_snapshot_name(name))}"
+    return f"{shlex.quote(zfs)} snapshot {flag}{shlex.quote(check_dataset_name(dataset) + '@' + check_snapshot_name(name))}"
 
 
 def rollback_command(dataset: str, name: str, *, zfs: str = "zfs") -> str:
     """`-r` destroys snapshots taken after it: a rollback to pre-rustfs must not stop at them."""
-    return f"{zfs} rollback -r {shlex.quote(check_dataset_name(dataset) + '@' + check_snapshot_name(name))}"
+    return f"{shlex.quote(zfs)} rollback -r {shlex.quote(check_dataset_name(dataset) + '@' + check_snapshot_name(name))}"
 
 
 def parse_snapshots(text: str) -> list[Snapshot]:

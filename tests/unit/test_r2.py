@@ -201,7 +201,7 @@ def test_r2_secret_sources(tmp_path):
     assert len(resolve_r2_secret(spec(generate_if_missing=True), {}).get_secret_value()) > 20
     with pytest.raises(ConfigError, match="set environment variable R2S"):
         resolve_r2_secret(spec(secret_env="R2S"), {})
-    with pytest.raises(ConfigError, match="missing or empty"):
+    with pytest.raises(ConfigError, match=r"\(r2.secret_file\) does not exist"):
         resolve_r2_secret(spec(secret_file=str(tmp_path / "none")), {})
 
 

@@ -179,3 +179,12 @@ def test_parse_cronjobs_non_json_names_the_method():
 def test_parse_cronjobs_object_instead_of_list_is_refused(text):
     with pytest.raises(ValueError, match=r"cronjob\.query"):
         parse_cronjobs(text)
+
+
+def test_midclt_path_is_one_shell_word():
+    midclt = "/opt/mid clt/midclt;id"
+    for command in (
+        app_query_command("minio", midclt=midclt),
+        app_stop_command("minio", midclt=midclt),
+    ):
+        assert shlex.split(command)[0] == midclt

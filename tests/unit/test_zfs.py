@@ -136,3 +136,18 @@ def test_unsafe_dataset_refused_by_list_command():
 def test_trailing_newline_is_refused(dataset, snapshot):
     with pytest.raises(ValueError):
         snapshot_command(dataset, snapshot)
+
+
+# --- the tool path is quoted too (defence in depth: the profile refuses odd paths) -----------
+
+
+def test_tool_path_is_one_shell_word_in_every_command():
+    import shlex
+
+    zfs = "/opt/zfs tools/zfs;id"
+    for command in (
+        list_snapshots_command(DATASET, zfs=zfs),
+        snapshot_command(DATASET, "pre-rustfs", zfs=zfs),
+        rollback_command(DATASET, "pre-rustfs", zfs=zfs),
+    ):
+        assert shlex.split(command)[0] == zfs
