@@ -144,7 +144,8 @@ class Nas:
 
     def write_private(self, path: str, content: SecretStr | bytes) -> None:
         """Write `content` to `path`, owned by the user commands run as (root under sudo), mode
-        0600, its directory 0700; through a temporary file, so a reader never sees half of it.
+        0600, through a temporary file, so a reader never sees half of it. Directories it
+        creates are 0700; an existing one keeps its mode (it may be a pool's root).
 
         The content travels on stdin only: it is on no command line and in no log.
         """
@@ -154,7 +155,7 @@ class Nas:
         d, p = shlex.quote(folder), shlex.quote(path)
         tmp = shlex.quote(f"{folder}/.{name}.XXXXXX")
         command = (
-            f"umask 077 && mkdir -p {d} && chmod 0700 {d} && t=$(mktemp {tmp}) && "
+            f"umask 077 && mkdir -p {d} && t=$(mktemp {tmp}) && "
             f'{{ cat > "$t" && chmod 0600 "$t" && mv -f "$t" {p} || {{ rm -f "$t"; exit 1; }}; }}'
         )
         done = self.execute(command, data=data)

@@ -123,7 +123,7 @@ class HostSpec(_Strict):
     tools: ToolsSpec = ToolsSpec()
     secrets_dir: str = Field(
         default="/root/rustfs-cutover",
-        description="where the secret files live on the NAS (root-only, 0700): the RustFS app's "
+        description="where the secret files live on the NAS (root-only files, 0600): the RustFS app's "
         "env_file and the R2 sync's rclone config. The app reads its env_file at every start, "
         "so it must survive reboots and TrueNAS upgrades; never on the migrated dataset",
     )

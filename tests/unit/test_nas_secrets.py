@@ -43,11 +43,16 @@ def test_write_private_is_root_only_and_exact(local, tmp_path):
     assert not path.exists()
 
 
-def test_write_private_tightens_an_existing_directory(local, tmp_path):
+def test_write_private_creates_private_directories_and_leaves_existing_ones(local, tmp_path):
+    """A directory it creates is 0700, parents too; an existing one may be a pool's root that
+    other apps traverse: its mode stays, the file itself is 0600 all the same."""
     folder = tmp_path / "open"
     folder.mkdir(mode=0o755)
-    local.write_private(str(folder / "x.env"), b"x")
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    local.write_private(str(folder / "new" / "deeper" / "x.env"), b"x")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    for created in (folder / "new", folder / "new" / "deeper"):
+        assert stat.S_IMODE(created.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "new" / "deeper" / "x.env").stat().st_mode) == 0o600
 
 
 def test_the_secret_goes_on_stdin_never_in_the_command(local, tmp_path, monkeypatch):
