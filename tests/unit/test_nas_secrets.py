@@ -81,6 +81,16 @@ def test_no_process_ever_shows_the_secret(local, tmp_path):
     assert not sampler.hits, sampler.report()
 
 
+def test_the_sampler_sees_a_secret_on_a_command_line(local):
+    """The sampler is not blind: what the old code did (the secret as an argument) is caught,
+    with the secret itself redacted from what it reports."""
+    with ArgvSampler([SECRET], markers=["sleep 0.2"]) as sampler:
+        local.run(f"echo {SECRET} >/dev/null; sleep 0.2")
+    assert sampler.seen == {"sleep 0.2"}
+    assert list(sampler.hits.values()) == ["secret #0"]
+    assert "<secret #0>" in sampler.report() and SECRET not in sampler.report()
+
+
 def test_a_failure_names_the_command_never_the_data(local):
     with pytest.raises(NasError) as raised:
         local.run_with_input("cat >/dev/null; echo 'disk full' >&2; exit 3", SECRET.encode())
