@@ -153,7 +153,9 @@ class Containers:
     def state(self, name: str) -> JobState | None:
         """The container's state, or None when there is no container by that name."""
         out = self.nas.run(
-            f"docker inspect --type container {shlex.quote(name)} 2>/dev/null", ok=(0, 1)
+            f"docker inspect --type container {shlex.quote(name)} 2>/dev/null",
+            ok=(0, 1),
+            secret_output=True,
         )
         data = json.loads(out or "[]")
         if not data:

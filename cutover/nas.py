@@ -126,8 +126,11 @@ class Nas:
             raise _ssh_failure(self.where, stderr)
         return Done(proc.returncode, stdout, stderr)
 
-    def run(self, command: str, *, ok: tuple[int, ...] = (0,)) -> str:
-        return self._checked(command, self.execute(command), ok)
+    def run(self, command: str, *, ok: tuple[int, ...] = (0,), secret_output: bool = False) -> str:
+        """`secret_output`: what the command prints holds secrets (a container's environment),
+        so it bypasses testinfra, whose DEBUG log records every command's output."""
+        done = self.execute(command, data=b"" if secret_output else None)
+        return self._checked(command, done, ok)
 
     def run_with_input(self, command: str, data: bytes, *, ok: tuple[int, ...] = (0,)) -> str:
         """`command` with `data` on its stdin: how a secret reaches the NAS. An error names the
@@ -231,7 +234,8 @@ class Nas:
     # Docker, which TrueNAS SCALE runs its apps on
 
     def inspect_container(self, container: str) -> dict[str, Any]:
-        data = json.loads(self.run(f"docker inspect {shlex.quote(container)}"))
+        # Config.Env holds the app's secrets (compose puts its env_file there).
+        data = json.loads(self.run(f"docker inspect {shlex.quote(container)}", secret_output=True))
         return data[0]
 
     def image_attrs(self, image: str) -> dict[str, Any]:

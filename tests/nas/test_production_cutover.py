@@ -263,8 +263,10 @@ def test_no_secret_on_any_command_line(confirmed):
     assert not argv.hits, "secrets on command lines:\n" + argv.report()
     log = confirmed.debug_log.read_text(encoding="utf-8")
     assert "testinfra DEBUG RUN CommandResult(" in log and "call -job app.update" in log
-    for secret in SECRETS:
-        assert secret not in log
+    leaked = [line[:200] for line in log.splitlines() if any(s in line for s in SECRETS)]
+    assert not leaked, "secrets in the DEBUG log:\n" + "\n".join(
+        line.replace(KNOWN_SECRET, "<root>").replace(KNOWN_NEW_SECRET, "<new>") for line in leaked
+    )
 
 
 def test_docker_inspect_shows_no_secret_but_the_apps_environment(site, confirmed):
@@ -304,7 +306,11 @@ def test_secret_files_are_root_only_and_the_yaml_holds_none(site, confirmed):
         assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, mode), path
     # What the middleware stored (on TrueNAS: the apps dataset) names the file, holds no secret.
     stored = (site.state.parent / "apps" / "rustfs" / "docker-compose.yaml").read_text()
-    assert f"env_file:\n      - {site.secrets_dir}/{rotated[0]}" in stored
+    assert f"env_file:\n    - {site.secrets_dir}/{rotated[0]}\n" in stored
+    assert stored.startswith(
+        "# RUSTFS_SECRET_KEY: new secret from $CUTOVER_NEW_ROOT_SECRET, read from env_file "
+        f"{site.secrets_dir}/{rotated[0]} (root-only, mode 0600)\n"
+    )
     assert not [s for s in SECRETS if s in stored]
     actions = "\n".join(confirmed.result.summary["run"]["actions"])
     assert f"wrote {site.secrets_dir}/rustfs.env on " in actions

@@ -169,3 +169,15 @@ def test_a_detached_job_keeps_its_secret_file_for_docker_start(local, tmp_path, 
     assert Containers(local).start(job) == "0123abcd"
     assert SECRET not in (log / "argv").read_text()
     assert config.read_text() == secrets_config(remote).get_secret_value()
+
+
+def test_output_holding_secrets_stays_out_of_testinfras_debug_log(local, caplog, tmp_path):
+    """`docker inspect` of the app prints its environment (the env_file's secrets): testinfra
+    would log that output at DEBUG (`pytest -vv` shows it)."""
+    env = tmp_path / "env"
+    env.write_text(SECRET)
+    caplog.set_level("DEBUG")
+    assert local.run(f"cat {env}", secret_output=True) == SECRET
+    assert f"cat {env}" in caplog.text and SECRET not in caplog.text
+    local.run(f"cat {env}")  # the default: testinfra runs it, and logs what it printed
+    assert SECRET in caplog.text
