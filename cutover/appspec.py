@@ -2,6 +2,10 @@
 
 The two settings that make binary replacement work are `RUSTFS_VOLUMES=/data` and a `user:`
 equal to the data owner; the lint names every way a spec is known to break the cutover.
+
+The YAML handed to the middleware never holds a secret: it travels as a `midclt` argument
+(visible to every user of the NAS) and is stored by the middleware. Secrets go to a root-only
+`env_file:` the app reads at every start; the YAML names that file instead.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import SecretStr
 
+from cutover.errors import CutoverError
 from cutover.profile import Profile
 
 DATA_MOUNT = "/data"
@@ -19,6 +24,27 @@ CATALOG_DATA_PATH = "/rustfs/data0"
 CATALOG_APP_UID = 568
 IMAGE_DEFAULT_UID = 10001
 SECRET_ENV_KEYS = ("RUSTFS_SECRET_KEY", "MINIO_ROOT_PASSWORD")
+
+
+class EnvFileError(CutoverError):
+    """A secret a compose env_file cannot carry as is."""
+
+
+def app_env_file(secrets_dir: str, app: str, version: str = "") -> str:
+    """Where an app's secrets live on the NAS; a redeploy that changes them names a new file."""
+    return f"{secrets_dir}/{app}{'-' + version if version else ''}.env"
+
+
+def env_file_line(key: str, value: str, source: str) -> str:
+    """`KEY='value'`: compose reads a single-quoted env_file value literally (no `$`
+    interpolation, no escapes, `#` kept). What it cannot carry is refused, never mangled."""
+    if "'" in value or "\n" in value or "\r" in value or "\0" in value or value.endswith("\\"):
+        raise EnvFileError(
+            f"{key} ({source}) holds a single quote, a line break or a trailing backslash, "
+            "which a compose env_file cannot carry as is: set a secret without them (for the "
+            "root secret, change MinIO's first) and rerun"
+        )
+    return f"{key}='{value}'\n"
 
 
 @dataclass(frozen=True)
@@ -41,6 +67,8 @@ class AppSpec:
     command: tuple[str, ...] = ()
     restart: str = "unless-stopped"
     secret_source: str = "the root secret"
+    env_file: str | None = None  # host path of the root-only file holding every secret value
+    secret_sources: dict[str, str] = field(default_factory=dict)  # key -> where it comes from
 
     def env_value(self, key: str) -> str | None:
         value = self.environment.get(key)
@@ -55,19 +83,24 @@ class AppSpec:
     def with_changes(self, **changes: Any) -> AppSpec:
         return replace(self, **changes)
 
-    def to_compose(self, *, reveal: bool = False) -> dict[str, Any]:
-        """The YAML document; secrets shown as a reference to where they come from.
+    def secret_keys(self) -> list[str]:
+        return [k for k, v in self.environment.items() if isinstance(v, SecretStr)]
 
-        `reveal=True` is only for the document handed to the engine (app.create), never for
-        anything written to the change record or printed.
+    def _source(self, key: str) -> str:
+        if key in self.secret_sources:
+            return self.secret_sources[key]
+        return self.secret_source if key in SECRET_ENV_KEYS else "a secret"
+
+    def to_compose(self) -> dict[str, Any]:
+        """The YAML document, which never holds a secret value.
+
+        With an env_file, the secrets are left out (the app reads them from the file); without
+        one, each is shown as a reference to where it comes from, for the record only.
         """
         env = {
-            k: (
-                (v.get_secret_value() if reveal else f"<{self.secret_source}>")
-                if isinstance(v, SecretStr)
-                else v
-            )
+            k: f"<{self._source(k)}>" if isinstance(v, SecretStr) else v
             for k, v in self.environment.items()
+            if not (self.env_file and isinstance(v, SecretStr))
         }
         service: dict[str, Any] = {
             "image": self.image,
@@ -75,6 +108,8 @@ class AppSpec:
             "user": self.user,
             "environment": env,
         }
+        if self.env_file and self.secret_keys():
+            service["env_file"] = [self.env_file]
         if self.command:
             service["command"] = list(self.command)
         if self.ports:
@@ -82,8 +117,26 @@ class AppSpec:
         service["volumes"] = [f"{v.host}:{v.container}" for v in self.volumes]
         return {"services": {self.service: service}}
 
-    def to_yaml(self, *, reveal: bool = False) -> str:
-        return yaml.safe_dump(self.to_compose(reveal=reveal), sort_keys=False, allow_unicode=True)
+    def to_yaml(self) -> str:
+        """The compose YAML, headed by a comment naming where each secret comes from."""
+        header = ""
+        if self.env_file:
+            header = "".join(
+                f"# {k}: {self._source(k)}, read from env_file {self.env_file} "
+                "(root-only, mode 0600)\n"
+                for k in self.secret_keys()
+            )
+        body = yaml.safe_dump(self.to_compose(), sort_keys=False, allow_unicode=True)
+        return header + body
+
+    def env_file_text(self) -> SecretStr:
+        """The env_file's content: every secret of the environment, for write_private only."""
+        return SecretStr(
+            "".join(
+                env_file_line(k, self.env_value(k) or "", self._source(k))
+                for k in self.secret_keys()
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -111,8 +164,11 @@ def render_rustfs_app(
     secret: SecretStr,
     listen: Listen,
     image: str | None = None,
+    env_file: str | None = None,
 ) -> AppSpec:
-    """Runbook Step 3, filled in: same dataset, same owner, same root keys, pinned image."""
+    """Runbook Step 3, filled in: same dataset, same owner, same root keys, pinned image.
+
+    `env_file` (production): where on the NAS the app reads its secrets from."""
     source = (
         f"secret from ${profile.credentials.secret_env}"
         if profile.credentials.secret_env
@@ -141,6 +197,7 @@ def render_rustfs_app(
             f"{listen.console_port}:{listen.console_port}",
         ),
         secret_source=source,
+        env_file=env_file,
     )
 
 
@@ -239,6 +296,11 @@ def lint_app_spec(spec: AppSpec, *, data_owner: str, host_path: str) -> SpecLint
                 f"{key} is written inline in the spec; keep the secret out of committed files "
                 "(reference it from the environment or a secret file) and rotate it (Step 7)",
             )
+    if spec.env_file:
+        try:
+            spec.env_file_text()
+        except EnvFileError as exc:
+            lint.add("env-file", str(exc))
     return lint
 
 

@@ -6,9 +6,11 @@ The runbook's "Running long S3 jobs detached": `docker run -d --name r2-sync ...
 daemon owns the job and a dropped shell cannot SIGHUP it; `docker logs` to follow it, `docker
 wait` to block until it is done. Short jobs (an `rclone check`) run attached with `--rm`.
 
-Commands that carry a secret (an `-e NAME=value` for rclone's remote config) are built twice:
-shown, with the secret as a reference to where it comes from, and executed. Errors never quote
-the executed form.
+No secret is on a command line: `docker run -e NAME=secret` would put it in the NAS's process
+list, in sudo's syslog line and, for as long as the container exists, in `docker inspect`. A
+container's secrets are a `SecretFile`: written root-only on the host from stdin, mounted
+read-only. A detached job keeps its file (`docker start` re-reads it, the cron job needs it);
+an attached run's file is removed when the run ends.
 """
 
 from __future__ import annotations
@@ -20,22 +22,42 @@ from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
-from cutover.nas import Nas, NasError
+from cutover.nas import Done, Nas, NasError
+
+
+@dataclass(frozen=True)
+class SecretFile:
+    """A file of secrets a container reads: `host_path` on the host, mounted read-only."""
+
+    host_path: str
+    container_path: str
+    content: SecretStr
+    holds: str  # what it holds and where that comes from, for the record
+
+    def mount(self) -> str:
+        return f"{self.host_path}:{self.container_path}:ro"
 
 
 @dataclass(frozen=True)
 class DockerRun:
-    """One `docker run`: image, command, environment (secrets as SecretStr), name and labels."""
+    """One `docker run`: image, command, environment (never a secret), name, labels, and the
+    files its secrets are read from."""
 
     image: str
     args: tuple[str, ...]
-    env: Mapping[str, str | SecretStr] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict)
     name: str | None = None
     entrypoint: str | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
-    secret_sources: Mapping[str, str] = field(default_factory=dict)  # env key -> where from
+    secret_files: tuple[SecretFile, ...] = ()
 
-    def command(self, *, detach: bool = False, stdin: bool = False, reveal: bool = False) -> str:
+    def __post_init__(self) -> None:
+        secret = [k for k, v in self.env.items() if isinstance(v, SecretStr)]
+        if secret:
+            raise TypeError(f"{secret[0]} is a secret: give it in a SecretFile, never with -e")
+
+    def command(self, *, detach: bool = False, stdin: bool = False) -> str:
+        """The exact command line run; it holds no secret, so it is also the one recorded."""
         parts = ["docker", "run"]
         parts += ["-d"] if detach else ["--rm"]
         if stdin:
@@ -45,21 +67,22 @@ class DockerRun:
         parts += ["--network", "host"]
         for key, value in self.labels.items():
             parts += ["--label", f"{key}={value}"]
+        for secret in self.secret_files:
+            parts += ["-v", secret.mount()]
         for key, value in self.env.items():
-            if isinstance(value, SecretStr):
-                shown = (
-                    value.get_secret_value()
-                    if reveal
-                    else f"<{self.secret_sources.get(key, 'secret')}>"
-                )
-            else:
-                shown = value
-            parts += ["-e", f"{key}={shown}"]
+            parts += ["-e", f"{key}={value}"]
         if self.entrypoint:
             parts += ["--entrypoint", self.entrypoint]
         parts.append(self.image)
         parts += list(self.args)
         return " ".join(shlex.quote(p) for p in parts)
+
+    def secrets_note(self) -> str:
+        """Where its secrets are, for the record: each file and what it holds."""
+        return "; ".join(
+            f"{f.host_path} (root-only, 0600, mounted read-only) holds {f.holds}"
+            for f in self.secret_files
+        )
 
 
 @dataclass(frozen=True)
@@ -95,43 +118,44 @@ class Containers:
     def __init__(self, nas: Nas) -> None:
         self.nas = nas
 
-    def _secret_run(self, command: str, what: str) -> Finished:
-        """Run a command that carries a secret; an SSH failure names the host, never the command."""
-        try:
-            result = self.nas.host.run(command)
-        except RuntimeError as exc:  # ssh itself failed; its result's stderr is ssh's own word
-            result = exc.args[0] if exc.args else None
-            said = [s for s in (getattr(result, "stderr", "") or "").splitlines() if s.strip()]
-            raise NasError(
-                f"{what} could not be run on {self.nas.where}: {said[-1] if said else 'ssh failed'}"
-            ) from None
-        return Finished(result.rc, result.stdout, result.stderr)
+    def _write_secrets(self, spec: DockerRun) -> None:
+        for secret in spec.secret_files:
+            self.nas.write_private(secret.host_path, secret.content)
+
+    def _remove_secrets(self, spec: DockerRun) -> None:
+        for secret in spec.secret_files:
+            self.nas.remove_private(secret.host_path)
 
     def run(self, spec: DockerRun, *, stdin_lines: Sequence[str] = ()) -> Finished:
-        """An attached, removed-afterwards run; `stdin_lines` are fed to the container's stdin."""
-        command = spec.command(stdin=bool(stdin_lines), reveal=True)
-        if stdin_lines:
-            command = (
-                "printf '%s\\n' " + " ".join(shlex.quote(s) for s in stdin_lines) + " | " + command
-            )
-        return self._secret_run(command, f"`{spec.command()}`")
+        """An attached, removed-afterwards run; `stdin_lines` are fed to the container's stdin.
+        Its secret files exist only while it runs."""
+        self._write_secrets(spec)
+        try:
+            command = spec.command(stdin=bool(stdin_lines))
+            data = "".join(f"{line}\n" for line in stdin_lines).encode() if stdin_lines else None
+            done: Done = self.nas.execute(command, data=data)
+        finally:
+            self._remove_secrets(spec)
+        return Finished(done.rc, done.stdout, done.stderr)
 
     def start(self, spec: DockerRun) -> str:
-        """`docker run -d`: returns the container id. A refusal says what docker said."""
-        done = self._secret_run(
-            spec.command(detach=True, reveal=True), f"`{spec.command(detach=True)}`"
-        )
-        if done.exit_code != 0:
+        """`docker run -d`: returns the container id. A refusal says what docker said. The
+        secret files stay: `docker start` (the cron job) reads them again."""
+        self._write_secrets(spec)
+        done = self.nas.execute(spec.command(detach=True))
+        if done.rc != 0:
             raise NasError(
                 f"docker refused to start {spec.name or spec.image} on {self.nas.where} "
-                f"(exit {done.exit_code}): {done.stderr.strip() or done.stdout.strip()}"
+                f"(exit {done.rc}): {done.stderr.strip() or done.stdout.strip()}"
             )
         return done.stdout.strip()
 
     def state(self, name: str) -> JobState | None:
         """The container's state, or None when there is no container by that name."""
         out = self.nas.run(
-            f"docker inspect --type container {shlex.quote(name)} 2>/dev/null", ok=(0, 1)
+            f"docker inspect --type container {shlex.quote(name)} 2>/dev/null",
+            ok=(0, 1),
+            secret_output=True,
         )
         data = json.loads(out or "[]")
         if not data:

@@ -6,12 +6,13 @@ same steps run, each skipped when already done (snapshot there, app already stop
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 
 from pydantic import SecretStr
 
 from cutover import truenas, zfs
-from cutover.appspec import AppSpec
+from cutover.appspec import AppSpec, app_env_file
 from cutover.manifest import Manifest, Tier, load_manifest
 from cutover.profile import Mode, Profile, ToolsSpec
 from cutover.rotation import SECRET_KEY, root_key_clients, rotated_app
@@ -31,13 +32,35 @@ def _tools(profile: Profile) -> ToolsSpec:
     return profile.host.tools if profile.host else ToolsSpec()
 
 
+def _secrets_dir(profile: Profile) -> str:
+    return profile.host.secrets_dir if profile.host else "<secrets dir>"
+
+
+def _env_file_note(app: AppSpec) -> tuple[str, ...]:
+    """What runs before the YAML is submitted: its secrets, into the file it names."""
+    if not app.env_file:
+        return ()
+    return (
+        f"first writes {app.env_file} (root-only, mode 0600; {', '.join(app.secret_keys())}), "
+        "sent over SSH on stdin: the YAML names it as env_file and holds no secret",
+    )
+
+
+def _redeployed(app: AppSpec) -> AppSpec:
+    """A redeploy that changes a secret names a new env file (the old one goes once it ran)."""
+    if not app.env_file:
+        return app
+    folder = posixpath.dirname(app.env_file)
+    return app.with_changes(env_file=app_env_file(folder, app.service, "<UTC time>"))
+
+
 def rotation_step(profile: Profile, app: AppSpec, cron_jobs: list[CronJob] | None = None) -> Step:
     """Runbook Step 7 as one app.update, and the clients to update once it ran.
 
     `cron_jobs` None means they were not listed (no NAS reached): the step says so."""
     assert profile.rotation is not None
     name = profile.target.app
-    rotated = rotated_app(app, profile.rotation)
+    rotated = _redeployed(rotated_app(app, profile.rotation))
     clients = [f"- {c}" for c in root_key_clients(profile, cron_jobs)]
     if cron_jobs is None and profile.mode is Mode.PRODUCTION:
         clients.append("- (TrueNAS cron jobs not listed: the NAS was not reached for this plan)")
@@ -53,7 +76,7 @@ def rotation_step(profile: Profile, app: AppSpec, cron_jobs: list[CronJob] | Non
         "old one is refused from then on, IAM must stay as it was",
         truenas.app_update_command(name, rotated.to_yaml(), midclt=_tools(profile).midclt),
         f"the {name} app already runs with the new secret (resumed run)",
-        notes=(heading, *clients),
+        notes=(*_env_file_note(rotated), heading, *clients),
     )
 
 
@@ -76,11 +99,18 @@ def sso_step(profile: Profile, app: AppSpec) -> Step:
         groups_claim=oidc.groups_claim,
         redirect_uri=oidc.redirect_uri,
     )
+    source = f"client secret from {where}"
     env = {
-        k: (f"<client secret from {where}>" if isinstance(v, SecretStr) else v)
+        k: v if isinstance(v, str) or app.env_file else f"<{source}>"
         for k, v in settings.engine_env().items()
     }
-    updated = app.with_changes(environment={**app.environment, **env})
+    secret = [k for k, v in env.items() if isinstance(v, SecretStr)]
+    updated = _redeployed(
+        app.with_changes(
+            environment={**app.environment, **env},
+            secret_sources={**app.secret_sources, **dict.fromkeys(secret, source)},
+        )
+    )
     policies = ", ".join(f"{group} ({access})" for group, access in sorted(oidc.policies.items()))
     return Step(
         "80 sso",
@@ -91,14 +121,15 @@ def sso_step(profile: Profile, app: AppSpec) -> Step:
         ),
         f"the {profile.target.app} app already carries these settings (the policies are "
         "written again)",
+        notes=_env_file_note(updated),
     )
 
 
 def cutover_plan(
     profile: Profile, app: AppSpec, cron_jobs: list[CronJob] | None = None
 ) -> list[Step]:
-    """The steps to show. The deploy command here carries the secret as a reference only:
-    executing it must rebuild it from `app.to_yaml(reveal=True)`, never run the shown text."""
+    """The steps to show. With an env_file the deploy command is exactly the one run (its YAML
+    holds no secret); without one, secrets show as references to where they come from."""
     ds, snap = profile.dataset.zfs, profile.dataset.snapshot
     tools = _tools(profile)
     rotation = [rotation_step(profile, app, cron_jobs)] if profile.rotation else []
@@ -122,6 +153,7 @@ def cutover_plan(
             f"{', '.join(f'{v.host}:{v.container}' for v in app.volumes)})",
             truenas.app_create_command(profile.target.app, app.to_yaml(), midclt=tools.midclt),
             f"app.query shows {profile.target.app} RUNNING (started if it exists STOPPED)",
+            notes=_env_file_note(app),
         ),
         Step(
             "40 verify",
@@ -200,6 +232,7 @@ def r2_sync_plan(profile: Profile, buckets: list[str]) -> list[Step]:
         local,
         remote,
         buckets,
+        config_file=f"{_secrets_dir(profile)}/{r2.container}.rclone.conf",
         transfers=r2.transfers,
         stats=r2.stats,
     )
@@ -211,6 +244,10 @@ def r2_sync_plan(profile: Profile, buckets: list[str]) -> list[Step]:
             job.command(detach=True),
             f"{r2.container} is already running (waited for, never started twice; an exited "
             f"{r2.container} is removed and run again)",
+            notes=(
+                f"its secrets: {job.secrets_note()}; written first, over SSH on stdin, and kept "
+                "for the cron job's docker start",
+            ),
         ),
         Step(
             "60 R2 sync",
@@ -250,12 +287,15 @@ def planned_app(profile: Profile) -> AppSpec:
         9000 if net.api_port == "auto" else net.api_port,
         9001 if net.console_port == "auto" else net.console_port,
     )
+    host = profile.host
+    env_file = app_env_file(host.secrets_dir, profile.target.app) if host else None
     return render_rustfs_app(
         profile,
         data_owner=profile.dataset.owner,
         host_path=profile.dataset.host_path,
         secret=SecretStr("unused"),
         listen=listen,
+        env_file=env_file,
     )
 
 

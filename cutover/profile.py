@@ -69,6 +69,10 @@ def env_var_name(name: str | None, field: str) -> str | None:
     return name
 
 
+# Where secret files go on the NAS: a path a root shell reads as one word.
+_PLAIN_PATH = re.compile(r"^/[A-Za-z0-9._/-]+$")
+
+
 class Mode(StrEnum):
     REHEARSAL = "rehearsal"
     PRODUCTION = "production"
@@ -177,6 +181,23 @@ class HostSpec(_Strict):
         default=None, description="an ssh_config file (known_hosts pinning, ProxyJump...)"
     )
     tools: ToolsSpec = ToolsSpec()
+    secrets_dir: str = Field(
+        default="/root/rustfs-cutover",
+        description="where the secret files live on the NAS (root-only files, 0600): the RustFS app's "
+        "env_file and the R2 sync's rclone config. The app reads its env_file at every start, "
+        "so it must survive reboots and TrueNAS upgrades; never on the migrated dataset",
+    )
+
+    @field_validator("secrets_dir")
+    @classmethod
+    def _plain_absolute(cls, path: str) -> str:
+        path = path.rstrip("/")
+        if not _PLAIN_PATH.match(path) or ".." in path.split("/"):
+            raise ValueError(
+                "secrets_dir must be an absolute path of letters, digits, '.', '_', '-' and '/' "
+                f"(no '..'), other than /, got {path or '/'!r}"
+            )
+        return path
 
     @field_validator("ssh")
     @classmethod
@@ -642,6 +663,13 @@ class Profile(_Strict):
         if self.mode is Mode.PRODUCTION:
             if self.host is None:
                 raise ValueError("a production profile needs host.ssh (user@nas) to reach the NAS")
+            data = self.dataset.host_path.rstrip("/") + "/"
+            if (self.host.secrets_dir + "/").startswith(data):
+                raise ValueError(
+                    f"host.secrets_dir {self.host.secrets_dir} is on the migrated dataset "
+                    f"({self.dataset.host_path}): the secrets would be served as a bucket and kept "
+                    "in its snapshots; put them elsewhere (the default is /root/rustfs-cutover)"
+                )
             if self.credentials.generate_if_missing:
                 raise ValueError(
                     "credentials.generate_if_missing is for rehearsals: production must reuse MinIO's secret"

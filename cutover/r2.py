@@ -12,9 +12,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from cutover.detached import DockerRun
+from cutover.detached import DockerRun, SecretFile
 from cutover.manifest import Manifest, Tier
 from cutover.rclone import (
+    CONFIG_IN_CONTAINER,
     DIFFER,
     ERROR,
     MATCH,
@@ -23,6 +24,7 @@ from cutover.rclone import (
     CheckReport,
     Remote,
     remotes_env,
+    secrets_config,
     sync_script,
 )
 from cutover.truenas import CronJob
@@ -34,15 +36,23 @@ def local_engine_url(bind: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
+def rclone_config_file(host_path: str, *remotes: Remote) -> SecretFile:
+    """The remotes' secrets as an rclone config file at `host_path`, for the container to read."""
+    holds = ", ".join(f"the secret of {r.name} ({r.secret_source})" for r in remotes)
+    return SecretFile(host_path, CONFIG_IN_CONTAINER, secrets_config(*remotes), holds)
+
+
 def rclone_run(
     image: str,
     args: list[str],
     *remotes: Remote,
+    config_file: str,
     name: str | None = None,
     entrypoint: str | None = None,
     labels: dict[str, str] | None = None,
 ) -> DockerRun:
-    """rclone in a container on host networking, its remotes given by environment variables."""
+    """rclone in a container on host networking: its remotes given by environment variables,
+    their secrets by the config file written at `config_file` on the host."""
     return DockerRun(
         image=image,
         args=tuple(args),
@@ -50,9 +60,7 @@ def rclone_run(
         name=name,
         entrypoint=entrypoint,
         labels=labels or {},
-        secret_sources={
-            f"RCLONE_CONFIG_{r.name}_SECRET_ACCESS_KEY": r.secret_source for r in remotes
-        },
+        secret_files=(rclone_config_file(config_file, *remotes),),
     )
 
 
@@ -63,6 +71,7 @@ def sync_container(
     r2: Remote,
     buckets: list[str],
     *,
+    config_file: str,
     transfers: int,
     stats: str,
     labels: dict[str, str] | None = None,
@@ -71,7 +80,14 @@ def sync_container(
     container for every r2-tier bucket, so `docker start -a r2-sync` (the cron job) re-runs it."""
     script = sync_script(local, r2, buckets, transfers=transfers, stats=stats)
     return rclone_run(
-        image, ["-c", script], local, r2, name=name, entrypoint="/bin/sh", labels=labels
+        image,
+        ["-c", script],
+        local,
+        r2,
+        config_file=config_file,
+        name=name,
+        entrypoint="/bin/sh",
+        labels=labels,
     )
 
 

@@ -1,6 +1,11 @@
 """rclone as the runbook uses it: remotes from RCLONE_CONFIG_<NAME>_* variables, `sync` for the R2
 tier, and `rclone check` read so that an unverified object can never pass as a verified one.
 
+The remotes' secrets are not variables: a `docker run -e NAME=secret` puts the secret on the
+NAS's command lines and in `docker inspect` for as long as the container exists. They go in an
+rclone config file instead (`secrets_config`), mounted read-only; rclone reads a remote's other
+settings from the variables and its `secret_access_key` from the file.
+
 Why the check needs care (rclone's fs/operations/check.go, confirmed with rclone 1.60.1 against
 real engines): `rclone check` first compares sizes, then hashes (MD5 for S3). An object uploaded
 in parts has an ETag that is not an MD5 (`<md5 of part md5s>-<parts>`), so rclone has no hash for
@@ -18,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pydantic import SecretStr
@@ -44,39 +49,53 @@ class Remote:
     secret: SecretStr
     secret_source: str = "the secret"
 
-    def env(self) -> dict[str, str | SecretStr]:
+    def env(self) -> dict[str, str]:
+        """Everything but the secret, which only `secrets_config` writes."""
         prefix = f"RCLONE_CONFIG_{self.name}_"
         return {
             prefix + "TYPE": "s3",
             prefix + "PROVIDER": self.provider,
             prefix + "ENDPOINT": self.endpoint,
             prefix + "ACCESS_KEY_ID": self.access_key,
-            prefix + "SECRET_ACCESS_KEY": self.secret,
         }
 
     def path(self, bucket: str = "") -> str:
         return f"{self.name}:{bucket}"
 
 
-def remotes_env(*remotes: Remote) -> dict[str, str | SecretStr]:
-    """Every remote's variables, and no config file: the environment is the whole config."""
-    env: dict[str, str | SecretStr] = {"RCLONE_CONFIG": "/notfound"}
+# Where the container finds the config file (the official image's own default place).
+CONFIG_IN_CONTAINER = "/config/rclone/rclone.conf"
+
+
+def remotes_env(*remotes: Remote) -> dict[str, str]:
+    """Every remote's variables, and the config file that holds their secrets."""
+    env: dict[str, str] = {"RCLONE_CONFIG": CONFIG_IN_CONTAINER}
     for remote in remotes:
         env.update(remote.env())
     return env
 
 
-def shown_env(env: Mapping[str, str | SecretStr], sources: Mapping[str, str]) -> dict[str, str]:
-    """The environment as it may be shown: each secret replaced by where it comes from."""
-    return {
-        k: (f"<{sources.get(k, 'secret')}>" if isinstance(v, SecretStr) else v)
-        for k, v in env.items()
-    }
+class ConfigValueError(ValueError):
+    """A secret an rclone config file cannot carry (a line break)."""
 
 
-def revealed_env(env: Mapping[str, str | SecretStr]) -> dict[str, str]:
-    """Only for the command handed to docker, never for anything recorded."""
-    return {k: v.get_secret_value() if isinstance(v, SecretStr) else v for k, v in env.items()}
+def _config_value(remote: Remote) -> str:
+    """A value rclone's config parser (goconfig) reads back exactly: in backquotes, or in
+    triple double quotes when it holds a backquote. Spaces, quotes, `;`, `#` are all kept."""
+    value = remote.secret.get_secret_value()
+    if any(c in value for c in "\n\r\0"):
+        raise ConfigValueError(
+            f"the secret of rclone remote {remote.name} ({remote.secret_source}) holds a line "
+            "break, which an rclone config file cannot carry: set one without and rerun"
+        )
+    return f'"""{value}"""' if "`" in value else f"`{value}`"
+
+
+def secrets_config(*remotes: Remote) -> SecretStr:
+    """The rclone config file: one section per remote holding only its secret_access_key."""
+    return SecretStr(
+        "".join(f"[{r.name}]\nsecret_access_key = {_config_value(r)}\n\n" for r in remotes)
+    )
 
 
 def sync_args(local: Remote, r2: Remote, bucket: str, *, transfers: int, stats: str) -> list[str]:

@@ -6,7 +6,8 @@ tests/doubles/README.md); this is the runner that really starts it, in the local
     <repo venv python> tests/doubles/app_runner.py [--label VALUE] <app name> <compose yaml>
 
 It models only what the runbook's Custom App YAML holds: exactly one service with `image`,
-`user`, `environment`, `volumes` (`host:container[:ro|rw]`), `command`, `ports` and `restart`.
+`user`, `environment`, `env_file` (the secrets, read at every `up` as compose does),
+`volumes` (`host:container[:ro|rw]`), `command`, `ports` and `restart`.
 It creates and starts one container named `ix-<app>-<service>-1` (TrueNAS's compose naming) with
 TrueNAS's compose labels, prints that name as its last stdout line and returns: like TrueNAS's
 app.create job it does not wait for the service to become ready.
@@ -37,7 +38,16 @@ import yaml
 EXIT_ERROR = 1
 EXIT_UNSUPPORTED = 2
 DOUBLE_LABEL = "io.rustfs-cutover.nas-double"
-SERVICE_KEYS = {"image", "user", "environment", "volumes", "command", "ports", "restart"}
+SERVICE_KEYS = {
+    "image",
+    "user",
+    "environment",
+    "env_file",
+    "volumes",
+    "command",
+    "ports",
+    "restart",
+}
 VOLUME_MODES = {"ro", "rw"}
 
 
@@ -102,6 +112,46 @@ def environment(value: Any) -> dict[str, str]:
     raise unsupported("environment must be a mapping or a list of K=V")
 
 
+def _env_file_value(raw: str, where: str) -> str:
+    """A value as compose reads it: single-quoted is literal; unquoted is taken as is only when
+    compose would not interpolate or cut it (no `$`, `#`, quotes, backslash)."""
+    if len(raw) >= 2 and raw[0] == raw[-1] == "'" and "'" not in raw[1:-1]:
+        return raw[1:-1]
+    if any(c in raw for c in "$#'\"\\") or raw != raw.strip():
+        raise unsupported(f"{where}: only 'single-quoted' or plain values are modelled")
+    return raw
+
+
+def env_file(value: Any, compose_path: Path) -> dict[str, str]:
+    """`env_file:` (a path or a list of paths, relative to the compose file): every file read
+    now, as compose reads them at each `up`, so a changed file means a changed container."""
+    if value is None:
+        return {}
+    paths = [value] if isinstance(value, str) else value
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise unsupported("env_file must be a path or a list of paths")
+    env: dict[str, str] = {}
+    for item in paths:
+        path = compose_path.parent / item
+        try:
+            text = path.read_text()
+        except FileNotFoundError:
+            raise RunnerError(
+                f"env file {path} not found: stat {path}: no such file or directory"
+            ) from None
+        except OSError as exc:
+            raise RunnerError(f"app runner double: cannot read env file {path}: {exc}") from None
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            key, sep, raw = line.partition("=")
+            where = f"{path} line {number}"
+            if not sep or not key.strip() or not key.strip().replace("_", "").isalnum():
+                raise unsupported(f"{where} is not KEY=VALUE")
+            env[key.strip()] = _env_file_value(raw, where)
+    return env
+
+
 def volumes(value: Any) -> list[str]:
     """`host:container[:ro|rw]` binds, each with an explicit mode (rw unless :ro).
 
@@ -135,12 +185,18 @@ def container_name(app: str, service: str) -> str:
     return f"ix-{app}-{service}-1"
 
 
-def create_kwargs(app: str, service: str, spec: dict[str, Any], label: str) -> dict[str, Any]:
-    """The `client.containers.create` arguments for the service (never `run`: it would pull)."""
+def create_kwargs(
+    app: str, service: str, spec: dict[str, Any], label: str, compose_path: Path
+) -> dict[str, Any]:
+    """The `client.containers.create` arguments for the service (never `run`: it would pull).
+    As in compose, `environment:` wins over `env_file:`."""
     kwargs: dict[str, Any] = {
         "image": spec["image"],
         "name": container_name(app, service),
-        "environment": environment(spec.get("environment")),
+        "environment": {
+            **env_file(spec.get("env_file"), compose_path),
+            **environment(spec.get("environment")),
+        },
         "volumes": volumes(spec.get("volumes")),
         "network_mode": "host",
         "restart_policy": {"Name": "no"},
@@ -161,7 +217,7 @@ def create_kwargs(app: str, service: str, spec: dict[str, Any], label: str) -> d
 def up(client: Any, app: str, compose_path: Path, label: str) -> str:
     """Create and start the app's container; returns its name. Replaces a same-named one."""
     service, spec = load_service(compose_path)
-    kwargs = create_kwargs(app, service, spec, label)
+    kwargs = create_kwargs(app, service, spec, label, compose_path)
     name = kwargs["name"]
     with contextlib.suppress(docker.errors.NotFound):
         client.containers.get(name).remove(force=True)

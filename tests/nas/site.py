@@ -7,6 +7,7 @@ real containers; nothing here is called by the phases themselves.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -19,7 +20,7 @@ from typing import Any
 import yaml
 from pydantic import SecretStr
 
-from cutover.appspec import Listen, render_minio_app
+from cutover.appspec import AppSpec, Listen, Volume, render_minio_app
 from cutover.containers import Endpoint, MinioContainer
 from cutover.manifest import load_manifest
 from cutover.ports import free_port
@@ -27,11 +28,12 @@ from cutover.profile import REPO_ROOT, load_profile
 from cutover.s3 import S3Endpoint
 from cutover.seed import seed_from_manifest
 from tests.nas.sshd import LoopbackNas, start_sshd
-from tests.rehearsal.harness import KNOWN_SECRET
+from tests.rehearsal.harness import KNOWN_R2_SECRET, KNOWN_SECRET
 
 DOUBLES = REPO_ROOT / "tests" / "doubles"
 DATASET = "marathon/minio-dataset"
 DOUBLE_LABEL = "io.rustfs-cutover.nas-double"
+R2_ACCESS_KEY = "R2NASDOUBLEACCESS01"
 
 
 @dataclass
@@ -46,6 +48,17 @@ class NasSite:
     console_port: int
     minio: MinioContainer
     label: str
+    r2_standin: MinioContainer | None = None
+
+    @property
+    def secrets_dir(self) -> Path:
+        """host.secrets_dir of this site's profile: the NAS's root-only secret files."""
+        return self.work / "nas-secrets"
+
+    @property
+    def r2_container(self) -> str:
+        """The r2-sync container of this site (its own name: parallel sites share one engine)."""
+        return f"r2-sync-{self.label}"
 
     def read_state(self) -> dict[str, Any]:
         return json.loads(self.state.read_text())
@@ -77,6 +90,31 @@ class NasSite:
         tools = write_tool_wrappers(self.work / name / "bin", self.state, no_ops=no_ops)
         return self.profile_variant(name, tools=tools)
 
+    def profile_with_r2(self) -> Path:
+        """This site's profile with phase 60: a second real MinIO on loopback plays R2 (its
+        endpoint an http URL, as a production profile's must be) and the rehearsal's rclone
+        image plays the official one."""
+        if self.r2_standin is None:
+            self.r2_standin = start_r2_standin(self.work / "r2", self.label)
+        rehearsal = load_profile("rehearsal")
+        assert rehearsal.r2 is not None
+        data = yaml.safe_load(self.profile.read_text())
+        data["r2"] = {
+            "remote": "R2",
+            "local_remote": "LOCAL",
+            "provider": "Cloudflare",
+            "endpoint": self.r2_standin.api.url,
+            "access_key": R2_ACCESS_KEY,
+            "secret_env": "CUTOVER_R2_SECRET",
+            "schedule": "15 * * * *",
+            "image": {"official": rehearsal.r2.image.local},
+            "container": self.r2_container,
+            "sync_timeout": 180,
+        }
+        path = self.work / "nas-double-r2.yml"
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        return path
+
     def endpoint(self, secret: str = KNOWN_SECRET) -> S3Endpoint:
         return S3Endpoint(
             f"http://127.0.0.1:{self.api_port}", "IJDY6D4LMF3Z34F1BY7S", SecretStr(secret)
@@ -90,6 +128,11 @@ class NasSite:
             all=True, filters={"label": f"{DOUBLE_LABEL}={self.label}"}
         ):
             c.remove(force=True)
+        for name in (self.r2_container,):
+            with contextlib.suppress(docker.errors.NotFound):
+                client.containers.get(name).remove(force=True)
+        if self.r2_standin is not None:
+            self.r2_standin.remove()
         self.minio.remove()
         self.sshd.terminate()
         self.sshd.wait(timeout=10)
@@ -124,6 +167,34 @@ def write_tool_wrappers(
     return tools
 
 
+def start_r2_standin(scratch: Path, label: str) -> MinioContainer:
+    """A second real MinIO playing R2 for phase 60 (production profiles name an http URL)."""
+    scratch.mkdir(parents=True)
+    image = load_profile("rehearsal").source.image.local
+    api, console = free_port("127.0.0.1"), free_port("127.0.0.1")
+    spec = AppSpec(
+        service="r2-standin",
+        image=image,
+        user=f"{os.getuid()}:{os.getgid()}",
+        environment={"MINIO_ROOT_USER": R2_ACCESS_KEY, "MINIO_ROOT_PASSWORD": KNOWN_R2_SECRET},
+        volumes=(Volume(str(scratch), "/data"),),
+        command=(
+            "server",
+            "/data",
+            "--address",
+            f"127.0.0.1:{api}",
+            "--console-address",
+            f"127.0.0.1:{console}",
+        ),
+    )
+    standin = MinioContainer(
+        spec, name=f"r2-standin-{label}", run_id=label, api=Endpoint("127.0.0.1", api)
+    )
+    standin.start()
+    standin.wait_ready(timeout=60)
+    return standin
+
+
 def write_profile(
     path: Path, ssh: LoopbackNas, root: Path, api: int, console: int, tools: dict[str, str]
 ) -> None:
@@ -141,6 +212,7 @@ def write_profile(
             "identity_file": str(ssh.identity_file),
             "ssh_config": str(ssh.ssh_config),
             "tools": tools,
+            "secrets_dir": str(path.parent / "nas-secrets"),
         },
         "dataset": {
             "zfs": DATASET,
@@ -177,6 +249,7 @@ def write_profile(
 
 
 def start_site(work: Path) -> NasSite:
+    label = f"site-{secrets.token_hex(4)}"
     sshd, ssh = start_sshd(work / "sshd")
     root = work / "mnt" / "marathon" / "minio-dataset"
     root.mkdir(parents=True)
@@ -188,8 +261,6 @@ def start_site(work: Path) -> NasSite:
     tools = write_tool_wrappers(work / "nas" / "bin", state)
     write_profile(profile_path, ssh, root, api, console, tools)
     profile = load_profile(str(profile_path))
-
-    label = f"site-{secrets.token_hex(4)}"
     minio = MinioContainer(
         render_minio_app(
             profile,
@@ -228,7 +299,7 @@ def start_site(work: Path) -> NasSite:
                 {
                     "id": 1,
                     "user": "root",
-                    "command": "docker start -a r2-sync",
+                    "command": f"docker start -a r2-sync-{label}",
                     "description": "rclone sync of the r2-tier buckets to R2",
                     "enabled": True,
                     "stdout": True,

@@ -7,11 +7,23 @@ cutover, its resumption, a fault, and the rollback.
 
 from __future__ import annotations
 
+import json
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.argv_sampler import ArgvSampler
 from tests.nas.site import DATASET, NasSite, start_site
-from tests.rehearsal.harness import KNOWN_NEW_SECRET, KNOWN_SECRET, RehearsalRun, rehearse
+from tests.rehearsal.harness import (
+    KNOWN_NEW_SECRET,
+    KNOWN_R2_SECRET,
+    KNOWN_SECRET,
+    RehearsalRun,
+    rehearse,
+)
 
 pytestmark = pytest.mark.cutover
 
@@ -176,8 +188,41 @@ def test_minio_started_again_after_the_stop_blocks_the_deploy(site, tmp_path):
     assert [s["name"] for s in state["snapshots"]] == ["pre-rustfs"]
 
 
-def test_confirmed_cutover_passes_end_to_end(site, tmp_path):
-    result = run(site, tmp_path, "--confirm", DATASET)
+SECRETS = (KNOWN_SECRET, KNOWN_NEW_SECRET, KNOWN_R2_SECRET)
+# Command lines a confirmed run is known to produce, in this test's process tree: seeing them
+# proves the sampler watched while the secrets were being handed over.
+MARKERS = ("call -job app.create", "call -job app.update", "umask 077", "docker run -d", "lsjson")
+
+
+@dataclass
+class ConfirmedRun:
+    result: RehearsalRun
+    argv: ArgvSampler
+    debug_log: Path
+
+
+@pytest.fixture(scope="module")
+def confirmed(site, tmp_path_factory) -> ConfirmedRun:
+    """The confirmed cutover, once, with the R2 sync (phase 60) and the key rotation (phase 70),
+    while every process's command line is sampled and testinfra's DEBUG log is kept."""
+    tmp = tmp_path_factory.mktemp("confirmed")
+    debug_log = tmp / "debug.log"
+    with ArgvSampler(SECRETS, markers=MARKERS, interval=0.005) as argv:
+        result = run(
+            site,
+            tmp,
+            "--confirm",
+            DATASET,
+            "-p",
+            "tests.nas.debug_log",
+            profile=site.profile_with_r2(),
+            env={"CUTOVER_DEBUG_LOG": str(debug_log)},
+        )
+    return ConfirmedRun(result, argv, debug_log)
+
+
+def test_confirmed_cutover_passes_end_to_end(site, confirmed):
+    result = confirmed.result
     assert result.returncode == 0, result.output[-6000:]
     outcomes = result.outcomes()
     assert "failed" not in outcomes.values() and "error" not in outcomes.values(), outcomes
@@ -188,6 +233,7 @@ def test_confirmed_cutover_passes_end_to_end(site, tmp_path):
         "test_20_stop",
         "test_30_deploy",
         "test_40_verify",
+        "test_60_r2_sync",
         "test_70_rotate_root_key",
         "test_75_public_exposure",
     }
@@ -202,10 +248,73 @@ def test_confirmed_cutover_passes_end_to_end(site, tmp_path):
     assert "created the rustfs Custom App" in actions
     assert result.summary["run"]["downtime_seconds"] is not None
     assert (site.root / ".rustfs.sys" / "format.json").is_file()
-    # The secret went to the NAS inside app.create; it is in no file this run wrote.
+    # The secret went to the NAS on stdin; it is in no file this run wrote.
     written = [*result.run_dir.iterdir(), *(site.work / "state").iterdir()]
     for path in written:
         assert KNOWN_SECRET not in path.read_text(errors="replace"), path
+
+
+def test_no_secret_on_any_command_line(confirmed):
+    """Every process of the run (ssh, the NAS's sshd session, sudo, sh, docker, the midclt
+    double, the app runner...) sampled every few ms: the root secret, the rotated one and R2's
+    were on none of their command lines, nor in testinfra's DEBUG log."""
+    argv = confirmed.argv
+    assert argv.seen == set(MARKERS), f"never saw {set(MARKERS) - argv.seen} run ({argv.sweeps})"
+    assert not argv.hits, "secrets on command lines:\n" + argv.report()
+    log = confirmed.debug_log.read_text(encoding="utf-8")
+    assert "testinfra DEBUG RUN CommandResult(" in log and "call -job app.update" in log
+    leaked = [line[:200] for line in log.splitlines() if any(s in line for s in SECRETS)]
+    assert not leaked, "secrets in the DEBUG log:\n" + "\n".join(
+        line.replace(KNOWN_SECRET, "<root>").replace(KNOWN_NEW_SECRET, "<new>") for line in leaked
+    )
+
+
+def test_docker_inspect_shows_no_secret_but_the_apps_environment(site, confirmed):
+    """The r2-sync container (kept for the cron job) reads its secrets from a file: `docker
+    inspect` shows none. The app's container does have RUSTFS_SECRET_KEY in Config.Env: compose
+    hands env_file values to docker as the environment, as TrueNAS does; that one place is
+    accepted (only root reaches docker inspect on the NAS)."""
+    import docker
+
+    client = docker.from_env()
+    sync = client.containers.get(site.r2_container).attrs
+    text = json.dumps(sync)
+    assert not [s for s in SECRETS if s in text]
+    mounts = {m["Destination"]: m for m in sync["Mounts"]}
+    conf = mounts["/config/rclone/rclone.conf"]
+    assert (
+        conf["RW"] is False
+        and conf["Source"] == f"{site.secrets_dir}/{site.r2_container}.rclone.conf"
+    )
+    app = client.containers.get("ix-rustfs-rustfs-1").attrs
+    env = app["Config"].pop("Env")
+    assert f"RUSTFS_SECRET_KEY={KNOWN_NEW_SECRET}" in env  # from the rotated env_file
+    assert not [s for s in SECRETS if s in json.dumps(app)]
+
+
+def test_secret_files_are_root_only_and_the_yaml_holds_none(site, confirmed):
+    files = {p.name: p for p in site.secrets_dir.iterdir()}
+    # The app's first env file is gone with the rotation; the rotated one and the sync's stay;
+    # no attached rclone run left its file behind.
+    rotated = [n for n in files if n.startswith("rustfs-") and n.endswith(".env")]
+    assert sorted(files) == sorted([*rotated, f"{site.r2_container}.rclone.conf"]), files
+    assert len(rotated) == 1
+    assert files[rotated[0]].read_text() == f"RUSTFS_SECRET_KEY='{KNOWN_NEW_SECRET}'\n"
+    for path in [site.secrets_dir, *files.values()]:
+        info = path.stat()
+        mode = 0o700 if path.is_dir() else 0o600
+        assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, mode), path
+    # What the middleware stored (on TrueNAS: the apps dataset) names the file, holds no secret.
+    stored = (site.state.parent / "apps" / "rustfs" / "docker-compose.yaml").read_text()
+    assert f"env_file:\n    - {site.secrets_dir}/{rotated[0]}\n" in stored
+    assert stored.startswith(
+        "# RUSTFS_SECRET_KEY: new secret from $CUTOVER_NEW_ROOT_SECRET, read from env_file "
+        f"{site.secrets_dir}/{rotated[0]} (root-only, mode 0600)\n"
+    )
+    assert not [s for s in SECRETS if s in stored]
+    actions = "\n".join(confirmed.result.summary["run"]["actions"])
+    assert f"wrote {site.secrets_dir}/rustfs.env on " in actions
+    assert f"removed {site.secrets_dir}/rustfs.env on " in actions
 
 
 def test_resumed_cutover_keeps_what_is_done(site, tmp_path):

@@ -6,6 +6,7 @@ checks failed and with what message. Nothing is mocked: the engines are real con
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -13,6 +14,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests.argv_sampler import ArgvSampler
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SUITES = {
@@ -32,6 +35,7 @@ SUITES = {
 KNOWN_SECRET = "rehearsal-Secret-7d4c2a91f0e8b3"
 KNOWN_NEW_SECRET = "rehearsal-Rotated-51e0c3b7a2d946"
 KNOWN_R2_SECRET = "rehearsal-R2-Secret-5e1f09c3a7d2"
+KNOWN_SECRETS = (KNOWN_SECRET, KNOWN_NEW_SECRET, KNOWN_R2_SECRET)
 
 
 @dataclass
@@ -39,6 +43,7 @@ class RehearsalRun:
     returncode: int
     output: str
     run_dir: Path | None
+    argv: ArgvSampler | None = None  # every command line seen during the run, when watched
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -83,8 +88,12 @@ def rehearse(
     args: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
     timeout: float = 600,
+    watch_argv: tuple[str, ...] = (),
 ) -> RehearsalRun:
-    """One real rehearsal in a subprocess; `phases` picks suite modules (default: all)."""
+    """One real rehearsal in a subprocess; `phases` picks suite modules (default: all).
+
+    `watch_argv`: sample every process's command line during the run for the known secrets;
+    the given substrings are command lines the run must be seen producing."""
     suites = [SUITES[p] for p in phases] or ["suites"]
     command = [sys.executable, "-m", "pytest", *suites, "-q", "-p", "no:warnings"]
     for fault in faults:
@@ -97,20 +106,23 @@ def rehearse(
         "CUTOVER_R2_SECRET": KNOWN_R2_SECRET,
         **(env or {}),
     }
-    proc = subprocess.run(
-        command,
-        cwd=REPO_ROOT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    sampler = ArgvSampler(KNOWN_SECRETS, markers=watch_argv, interval=0.01) if watch_argv else None
+    with sampler or contextlib.nullcontext():
+        proc = subprocess.run(
+            command,
+            cwd=REPO_ROOT,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     runs = sorted(report_dir.glob("*/summary.json")) if report_dir.is_dir() else []
     return RehearsalRun(
         returncode=proc.returncode,
         output=proc.stdout + proc.stderr,
         run_dir=runs[-1].parent if runs else None,
+        argv=sampler,
     )
 
 

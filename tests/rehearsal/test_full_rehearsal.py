@@ -96,7 +96,11 @@ def test_r2_tier_synced_through_a_detached_rclone_container(full_run):
     actions = "\n".join(run["actions"])
     assert "started the R2 sync detached on this machine" in actions
     assert "docker run -d --name rehearsal-" in actions and "-r2-sync --network host" in actions
-    assert "<secret from $CUTOVER_R2_SECRET>" in actions
+    assert "SECRET_ACCESS_KEY" not in actions  # not a variable: in the config file
+    assert (
+        "-r2-sync.rclone.conf (root-only, 0600, mounted read-only) holds the secret of " in actions
+    )
+    assert "the secret of R2 (secret from $CUTOVER_R2_SECRET)" in actions
     assert "rclone sync LOCAL:rerun-recordings R2:rerun-recordings --checksum" in actions
     assert "exited 0; rerun-recordings: exit 0, " in actions
     # The seeded multipart object has no MD5: it was compared by downloading it.

@@ -31,9 +31,16 @@ def report_extras(run) -> list[str]:
     return [base64.b64decode(b).decode("utf-8", errors="replace") for b in sorted(set(blobs))]
 
 
+# The r2-sync start and the attached rclone runs, all through this machine's shell and docker
+# CLI, as production runs them on the NAS.
+R2_COMMANDS = ("docker run -d", "lsjson", "--download")
+
+
 @pytest.fixture(scope="module")
 def drifted(tmp_path_factory):
-    return rehearse(tmp_path_factory.mktemp("reports"), "r2", faults=DATA_FAULTS)
+    return rehearse(
+        tmp_path_factory.mktemp("reports"), "r2", faults=DATA_FAULTS, watch_argv=R2_COMMANDS
+    )
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +123,15 @@ def test_secrets_never_reach_the_record(drifted, sync_died):
     for run in (drifted, sync_died):
         text = run.report_text() + "\n".join(report_extras(run))
         assert KNOWN_R2_SECRET not in text and KNOWN_SECRET not in text
-        assert "SECRET_ACCESS_KEY=<secret from $CUTOVER_R2_SECRET>" in text
+        assert "holds the secret of LOCAL (the target's root secret), the secret of R2" in text
+
+
+def test_no_secret_on_any_command_line(drifted):
+    """Every process of the run sampled: the docker CLI, its shell, rclone's containers'
+    starters never carried the root or the R2 secret (rclone reads them from a file)."""
+    argv = drifted.argv
+    assert argv is not None and argv.seen == set(R2_COMMANDS), argv and argv.seen
+    assert not argv.hits, "secrets on command lines:\n" + argv.report()
 
 
 def test_sync_containers_are_removed_at_teardown(drifted, sync_died):

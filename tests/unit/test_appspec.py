@@ -8,6 +8,7 @@ from pydantic import SecretStr
 
 from cutover.appspec import (
     AppSpec,
+    EnvFileError,
     Listen,
     Volume,
     lint_app_spec,
@@ -323,6 +324,68 @@ def test_minio_app_serves_the_data_subdir():
     assert spec.command[:2] == ("server", "/export/data")
 
 
-def test_reveal_is_only_for_the_engine(spec):
+def test_no_yaml_ever_holds_the_secret_only_the_engine_gets_it(spec):
+    """The YAML is what app.create/app.update carry on the NAS's command line: no way exists to
+    render it with the secret (there used to be reveal=True)."""
     assert SECRET not in spec.to_yaml()
-    assert f"RUSTFS_SECRET_KEY: {SECRET}" in spec.to_yaml(reveal=True)
+    with pytest.raises(TypeError):
+        spec.to_yaml(reveal=True)  # type: ignore[call-arg]
+    assert spec.container_env()["RUSTFS_SECRET_KEY"] == SECRET
+
+
+# --- env_file: the secrets in a root-only file the app reads, the YAML names it ------------
+
+ENV_FILE = "/root/rustfs-cutover/rustfs.env"
+
+
+@pytest.fixture
+def env_spec() -> AppSpec:
+    return render_rustfs_app(
+        PROFILE,
+        data_owner=OWNER,
+        host_path=HOST_PATH,
+        secret=SecretStr(SECRET),
+        listen=LISTEN,
+        env_file=ENV_FILE,
+    )
+
+
+def test_env_file_yaml_names_the_file_and_holds_no_secret(env_spec):
+    text = env_spec.to_yaml()
+    assert SECRET not in text
+    service = yaml.safe_load(text)["services"]["rustfs"]
+    assert service["env_file"] == [ENV_FILE]
+    assert "RUSTFS_SECRET_KEY" not in service["environment"]  # environment would win over it
+    assert service["environment"]["RUSTFS_ACCESS_KEY"] == PROFILE.credentials.access_key
+    # Where the secret comes from, said in the YAML itself (a comment compose ignores).
+    assert text.startswith(
+        "# RUSTFS_SECRET_KEY: secret from $CUTOVER_ROOT_SECRET, read from env_file "
+        f"{ENV_FILE} (root-only, mode 0600)\n"
+    )
+
+
+def test_env_file_text_holds_every_secret_single_quoted(env_spec):
+    oidc = SecretStr("client $ecret #1 with spaces")
+    spec = with_env(env_spec, RUSTFS_IDENTITY_OPENID_CLIENT_SECRET=oidc)
+    assert spec.env_file_text().get_secret_value() == (
+        f"RUSTFS_SECRET_KEY='{SECRET}'\n"
+        "RUSTFS_IDENTITY_OPENID_CLIENT_SECRET='client $ecret #1 with spaces'\n"
+    )
+    assert "client" not in spec.to_yaml()
+
+
+@pytest.mark.parametrize("bad", ["it's", "two\nlines", "cr\r", "ends-in\\"])
+def test_env_file_refuses_what_compose_would_not_read_back(env_spec, bad):
+    spec = with_env(env_spec, RUSTFS_SECRET_KEY=SecretStr(bad))
+    with pytest.raises(EnvFileError) as raised:
+        spec.env_file_text()
+    message = str(raised.value)
+    assert bad not in message
+    assert message.startswith("RUSTFS_SECRET_KEY (secret from $CUTOVER_ROOT_SECRET) holds a")
+    assert "env-file" in lint(spec).rules()
+
+
+def test_lint_accepts_the_env_file_form_and_still_flags_an_inline_secret(env_spec):
+    assert lint(env_spec).findings == []
+    inline = with_env(env_spec, RUSTFS_SECRET_KEY="plain-text-secret")
+    assert "inline-secret" in lint(inline).rules()

@@ -866,6 +866,60 @@ def test_runner_refuses_what_it_does_not_model(tmp_path, compose, why):
     assert containers.calls == []
 
 
+def test_runner_reads_env_file_like_compose_and_environment_wins(tmp_path):
+    """The app's secrets come from its env_file (root-only on the NAS), read at every `up`."""
+    env = tmp_path / "secrets" / "rustfs.env"
+    env.parent.mkdir()
+    env.write_text(
+        "# written by rustfs-cutover\n"
+        "RUSTFS_SECRET_KEY='s3cr3t $not-a-var #not-a-comment'\n\n"
+        "RUSTFS_VOLUMES=/from-env-file\n"
+    )
+    compose = (
+        "services:\n  rustfs:\n    image: rustfs/rustfs:1.0.1\n"
+        "    environment:\n      RUSTFS_VOLUMES: /data\n"
+        f"    env_file:\n      - {env}\n"
+    )
+    containers = FakeContainers(images={"rustfs/rustfs:1.0.1"})
+    code, _, err = run_runner(tmp_path, compose, containers)
+    assert (code, err) == (0, "")
+    created = containers.calls[0][1]
+    assert created["environment"] == {
+        "RUSTFS_SECRET_KEY": "s3cr3t $not-a-var #not-a-comment",
+        "RUSTFS_VOLUMES": "/data",  # environment: wins over env_file:, as in compose
+    }
+    # A rotation writes a new file and names it: the next `up` reads the new secret.
+    rotated = env.with_name("rustfs-2.env")
+    rotated.write_text("RUSTFS_SECRET_KEY='rotated'\n")
+    containers = FakeContainers(existing={"ix-rustfs-rustfs-1"}, images={"rustfs/rustfs:1.0.1"})
+    code, _, _ = run_runner(tmp_path, compose.replace(str(env), str(rotated)), containers)
+    assert code == 0 and containers.calls[0] == ("remove", ("ix-rustfs-rustfs-1", True))
+    assert containers.calls[1][1]["environment"]["RUSTFS_SECRET_KEY"] == "rotated"
+
+
+def test_runner_missing_env_file_fails_like_compose(tmp_path):
+    compose = "services:\n  a:\n    image: x\n    env_file: /nowhere/a.env\n"
+    containers = FakeContainers(images={"x"})
+    code, out, err = run_runner(tmp_path, compose, containers)
+    assert (code, out) == (1, "")
+    assert (
+        err == "env file /nowhere/a.env not found: stat /nowhere/a.env: no such file or directory\n"
+    )
+    assert containers.calls == []
+
+
+@pytest.mark.parametrize(
+    "line", ['K="double quoted"', "K=$interpolated", "K=a # comment", "export K=v", "NOEQUALS"]
+)
+def test_runner_refuses_env_file_forms_it_does_not_model(tmp_path, line):
+    env = tmp_path / "a.env"
+    env.write_text(f"{line}\n")
+    compose = f"services:\n  a:\n    image: x\n    env_file: [{env}]\n"
+    code, _, err = run_runner(tmp_path, compose, FakeContainers(images={"x"}))
+    assert code == 2 and err.startswith("app runner double: unsupported: ")
+    assert f"{env} line 1" in err
+
+
 # --- end to end: midclt + app_runner.py + the real Docker engine ---------------------------
 
 BASE_IMAGE = "rustfs-cutover/debian-base:bookworm-minbase"

@@ -114,11 +114,16 @@ def test_plan_updates_the_app_with_the_provider_and_hides_the_client_secret():
     assert step.phase == "80 sso" and "data-readers (readonly)" in step.action
     argv = shlex.split(step.command)
     assert argv[:5] == ["/usr/bin/midclt", "call", "-job", "app.update", "rustfs"]
-    compose = yaml.safe_load(json.loads(argv[-1])["custom_compose_config_string"])
-    env = compose["services"]["rustfs"]["environment"]
+    text = json.loads(argv[-1])["custom_compose_config_string"]
+    service = yaml.safe_load(text)["services"]["rustfs"]
+    env = service["environment"]
     assert env["RUSTFS_IDENTITY_OPENID_ISSUER"] == "https://oauth.id.jumpcloud.com/"
+    # The secrets go to a new env file, written first; the YAML says where they come from.
+    assert "RUSTFS_IDENTITY_OPENID_CLIENT_SECRET" not in env and "RUSTFS_SECRET_KEY" not in env
+    assert service["env_file"] == ["/root/rustfs-cutover/rustfs-<UTC time>.env"]
     assert (
-        env["RUSTFS_IDENTITY_OPENID_CLIENT_SECRET"]
-        == "<client secret from $CUTOVER_OIDC_CLIENT_SECRET>"
-    )
-    assert env["RUSTFS_SECRET_KEY"] == "<secret from $CUTOVER_ROOT_SECRET>"
+        "# RUSTFS_IDENTITY_OPENID_CLIENT_SECRET: client secret from $CUTOVER_OIDC_CLIENT_SECRET, "
+        "read from env_file /root/rustfs-cutover/rustfs-<UTC time>.env"
+    ) in text
+    assert "# RUSTFS_SECRET_KEY: secret from $CUTOVER_ROOT_SECRET, read from env_file" in text
+    assert step.notes[0].startswith("first writes /root/rustfs-cutover/rustfs-<UTC time>.env")

@@ -123,3 +123,41 @@ def test_tool_paths_default_to_truenas_and_must_be_absolute(tmp_path):
     )
     with pytest.raises(ValueError, match="absolute"):
         ToolsSpec(zfs="zfs")
+
+
+# --- host.secrets_dir: where the secret files live on the NAS ------------------------------
+
+
+def test_secrets_dir_default_and_setting(write_profile):
+    assert load_profile("truenas.example").host.secrets_dir == "/root/rustfs-cutover"
+
+    def edit(data: dict) -> None:
+        data["host"]["secrets_dir"] = "/mnt/tank/cutover-secrets/"
+
+    assert load_profile(str(write_profile(edit))).host.secrets_dir == "/mnt/tank/cutover-secrets"
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("relative/dir", "secrets_dir must be an absolute path"),
+        ("/", "other than /, got '/'"),
+        ("/root/my secrets", "secrets_dir must be an absolute path"),
+        ("/root/$(id)", "secrets_dir must be an absolute path"),
+        ("/root/../etc", "(no '..')"),
+        ("/mnt/marathon/minio-dataset/.secrets", "is on the migrated dataset"),
+        ("/mnt/marathon/minio-dataset", "is on the migrated dataset"),
+    ],
+)
+def test_secrets_dir_refused(write_profile, value, said):
+    def edit(data: dict) -> None:
+        data["host"]["secrets_dir"] = value
+
+    assert said in _error(write_profile(edit))
+
+
+def test_secrets_dir_next_to_the_dataset_is_fine(write_profile):
+    def edit(data: dict) -> None:
+        data["host"]["secrets_dir"] = "/mnt/marathon/minio-dataset-secrets"
+
+    assert load_profile(str(write_profile(edit))).host.secrets_dir.endswith("-secrets")

@@ -13,7 +13,8 @@ from cutover.detached import DockerRun
 from cutover.errors import ConfigError
 from cutover.manifest import Tier, load_manifest
 from cutover.profile import REPO_ROOT, R2Spec, load_profile, resolve_r2_secret
-from cutover.r2 import cron_coverage, exposure
+from cutover.r2 import cron_coverage, exposure, rclone_run, sync_container
+from cutover.rclone import Remote
 from cutover.truenas import parse_cronjobs
 
 MANIFEST = load_manifest(REPO_ROOT / "data-plane" / "datasets.yml")
@@ -205,35 +206,77 @@ def test_r2_secret_sources(tmp_path):
         resolve_r2_secret(spec(secret_file=str(tmp_path / "none")), {})
 
 
-# --- the docker runs: shown with references, executed with the secret -----------------------
+# --- the docker runs: no secret on the command line, nor in docker inspect --------------------
+
+LOCAL_R = Remote("LOCAL", "Other", "http://127.0.0.1:9000", "ROOTACCESS", SecretStr("root-s3cr3t"))
+R2_R = Remote(
+    "R2",
+    "Cloudflare",
+    "https://a.r2",
+    "ak",
+    SecretStr("r2-s3cr3t"),
+    "secret from $CUTOVER_R2_SECRET",
+)
 
 
-def test_docker_run_shows_secret_sources_and_reveals_only_when_asked():
-    run = DockerRun(
-        image="rclone/rclone:1.60.1",
-        args=("-c", "rclone sync LOCAL:a R2:a"),
-        env={
-            "RCLONE_CONFIG_R2_SECRET_ACCESS_KEY": SecretStr("s3cr3t"),
-            "RCLONE_CONFIG_R2_TYPE": "s3",
-        },
-        name="r2-sync",
-        entrypoint="/bin/sh",
-        secret_sources={"RCLONE_CONFIG_R2_SECRET_ACCESS_KEY": "secret from $CUTOVER_R2_SECRET"},
+def test_sync_container_command_holds_no_secret_and_mounts_the_config_file():
+    job = sync_container(
+        "rclone/rclone:1.60.1",
+        "r2-sync",
+        LOCAL_R,
+        R2_R,
+        ["rerun-recordings"],
+        config_file="/root/rustfs-cutover/r2-sync.rclone.conf",
+        transfers=16,
+        stats="30s",
     )
-    shown = run.command(detach=True)
+    for command in (job.command(detach=True), job.command(), job.command(stdin=True)):
+        assert "root-s3cr3t" not in command and "r2-s3cr3t" not in command
+        assert "SECRET_ACCESS_KEY" not in command
+    shown = job.command(detach=True)
     assert shown.startswith("docker run -d --name r2-sync --network host ")
-    assert "'RCLONE_CONFIG_R2_SECRET_ACCESS_KEY=<secret from $CUTOVER_R2_SECRET>'" in shown
-    assert "s3cr3t" not in shown
-    assert "--entrypoint /bin/sh rclone/rclone:1.60.1 -c 'rclone sync LOCAL:a R2:a'" in shown
-    assert "RCLONE_CONFIG_R2_SECRET_ACCESS_KEY=s3cr3t" in run.command(detach=True, reveal=True)
-    attached = run.command(stdin=True)
-    assert attached.startswith("docker run --rm -i --name r2-sync")
+    assert (
+        "-v /root/rustfs-cutover/r2-sync.rclone.conf:/config/rclone/rclone.conf:ro "
+        "-e RCLONE_CONFIG=/config/rclone/rclone.conf "
+    ) in shown
+    assert "-e RCLONE_CONFIG_R2_ACCESS_KEY_ID=ak" in shown
+    assert "--entrypoint /bin/sh rclone/rclone:1.60.1 -c 'rc=0; echo r2-sync: start " in shown
+    # The secrets are the file's, and only the file's.
+    (secret_file,) = job.secret_files
+    content = secret_file.content.get_secret_value()
+    assert "[LOCAL]\nsecret_access_key = `root-s3cr3t`" in content
+    assert "[R2]\nsecret_access_key = `r2-s3cr3t`" in content
+    note = job.secrets_note()
+    assert note.startswith("/root/rustfs-cutover/r2-sync.rclone.conf (root-only, 0600")
+    assert "the secret of R2 (secret from $CUTOVER_R2_SECRET)" in note
+    assert "s3cr3t" not in note
+
+
+def test_a_secret_can_never_be_given_with_e():
+    with pytest.raises(TypeError, match="RCLONE_CONFIG_R2_SECRET_ACCESS_KEY is a secret"):
+        DockerRun(
+            image="rclone/rclone:1.60.1",
+            args=("version",),
+            env={"RCLONE_CONFIG_R2_SECRET_ACCESS_KEY": SecretStr("s3cr3t")},  # type: ignore[dict-item]
+        )
+
+
+def test_attached_rclone_run_holds_no_secret():
+    job = rclone_run(
+        "rclone/rclone:1.60.1", ["lsjson", "R2:", "--dirs-only"], R2_R, config_file="/s/x.conf"
+    )
+    assert job.command() == (
+        "docker run --rm --network host -v /s/x.conf:/config/rclone/rclone.conf:ro "
+        "-e RCLONE_CONFIG=/config/rclone/rclone.conf -e RCLONE_CONFIG_R2_TYPE=s3 "
+        "-e RCLONE_CONFIG_R2_PROVIDER=Cloudflare -e RCLONE_CONFIG_R2_ENDPOINT=https://a.r2 "
+        "-e RCLONE_CONFIG_R2_ACCESS_KEY_ID=ak rclone/rclone:1.60.1 lsjson R2: --dirs-only"
+    )
 
 
 # --- the production plan's phase 60 -----------------------------------------------------------
 
 
-def test_plan_shows_the_detached_sync_with_secrets_as_references():
+def test_plan_shows_the_detached_sync_and_where_its_secrets_are():
     from cutover.plan import plan_text
 
     text = "\n".join(plan_text(load_profile("truenas.example"), manifest=MANIFEST))
@@ -242,7 +285,13 @@ def test_plan_shows_the_detached_sync_with_secrets_as_references():
     )
     assert "$ sudo docker run -d --name r2-sync --network host " in text
     assert "RCLONE_CONFIG_LOCAL_ENDPOINT=http://127.0.0.1:9000" in text
-    assert "'RCLONE_CONFIG_R2_SECRET_ACCESS_KEY=<secret from $CUTOVER_R2_SECRET>'" in text
+    assert "SECRET_ACCESS_KEY" not in text
+    assert "-v /root/rustfs-cutover/r2-sync.rclone.conf:/config/rclone/rclone.conf:ro" in text
+    assert (
+        "its secrets: /root/rustfs-cutover/r2-sync.rclone.conf (root-only, 0600, mounted "
+        "read-only) holds the secret of LOCAL (secret from $CUTOVER_ROOT_SECRET), the secret of "
+        "R2 (secret from $CUTOVER_R2_SECRET); written first, over SSH on stdin"
+    ) in text
     assert "rclone sync LOCAL:website-assets R2:website-assets --checksum --transfers 16" in text
     assert "raw" not in text.split("[60 R2 sync]", 1)[1]  # local-tier buckets are never synced
     assert "6. [60 R2 sync] check R2 against the local engine" in text

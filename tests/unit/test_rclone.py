@@ -3,6 +3,7 @@ against two real MinIO servers (tests/unit/data/rclone/capture.sh regenerates th
 
 from __future__ import annotations
 
+import json
 import shlex
 import shutil
 import subprocess
@@ -13,6 +14,8 @@ from pydantic import SecretStr
 
 from cutover.r2 import BucketCheck
 from cutover.rclone import (
+    CONFIG_IN_CONTAINER,
+    ConfigValueError,
     Remote,
     check_args,
     download_check_args,
@@ -21,6 +24,7 @@ from cutover.rclone import (
     parse_check,
     parse_sync_log,
     remotes_env,
+    secrets_config,
     stats_line,
     sync_args,
     sync_script,
@@ -180,14 +184,57 @@ def test_multipart_etag(etag, multipart):
 # --- commands ------------------------------------------------------------------------------
 
 
-def test_remote_env_is_runbook_step_4():
+def test_remote_env_is_runbook_step_4_without_the_secrets():
     env = remotes_env(LOCAL, R2)
-    assert env["RCLONE_CONFIG"] == "/notfound"
+    assert env["RCLONE_CONFIG"] == CONFIG_IN_CONTAINER
     assert env["RCLONE_CONFIG_R2_TYPE"] == "s3"
     assert env["RCLONE_CONFIG_R2_PROVIDER"] == "Cloudflare"
     assert env["RCLONE_CONFIG_R2_ENDPOINT"] == "https://acct.r2.cloudflarestorage.com"
     assert env["RCLONE_CONFIG_LOCAL_ACCESS_KEY_ID"] == "IJDY6D4LMF3Z34F1BY7S"
-    assert isinstance(env["RCLONE_CONFIG_R2_SECRET_ACCESS_KEY"], SecretStr)
+    # A variable would be on `docker run -e` (the NAS's command lines, docker inspect).
+    assert not any(k.endswith("SECRET_ACCESS_KEY") for k in env)
+    assert all(isinstance(v, str) for v in env.values())
+    assert "s1" not in env.values() and "s2" not in env.values()
+
+
+TRICKY_SECRETS = [
+    "plain",
+    " lead and trail ",
+    'dq"in"side',
+    "single'quote",
+    "semi;colon #hash = equals",
+    "back\\slash\\",
+    "`backquoted`",
+    'both`and"""',
+    "$dollar%percent",
+]
+
+
+@pytest.mark.parametrize("secret", TRICKY_SECRETS)
+def test_secrets_config_reads_back_exactly_with_the_real_rclone(tmp_path, secret):
+    """rclone 1.60.1's own config parser reads the file back to the same secret; the rest of
+    the remote comes from the variables."""
+    require(shutil.which("rclone") is not None, "rclone is not installed: run scripts/setup.sh")
+    remote = Remote("R2", "Cloudflare", "https://acct.r2.example", "ak", SecretStr(secret))
+    conf = tmp_path / "rclone.conf"
+    conf.write_text(secrets_config(LOCAL, remote).get_secret_value())
+    env = {**remotes_env(LOCAL, remote), "RCLONE_CONFIG": str(conf), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run(
+        ["rclone", "config", "dump"], env=env, capture_output=True, text=True, check=True
+    )
+    dumped = json.loads(proc.stdout)
+    assert dumped["R2"]["secret_access_key"] == secret
+    assert dumped["LOCAL"]["secret_access_key"] == "s1"
+
+
+def test_secrets_config_refuses_a_line_break():
+    remote = Remote(
+        "R2", "Cloudflare", "https://a", "ak", SecretStr("two\nlines"), "secret from $X"
+    )
+    with pytest.raises(ConfigValueError) as raised:
+        secrets_config(remote)
+    assert "two" not in str(raised.value)
+    assert str(raised.value).startswith("the secret of rclone remote R2 (secret from $X) holds")
 
 
 def test_sync_args_are_the_runbooks():

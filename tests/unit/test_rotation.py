@@ -159,10 +159,17 @@ def test_plan_step_updates_the_app_with_the_secret_as_a_reference():
     command = next(line.strip() for line in step.splitlines() if line.strip().startswith("$ "))
     argv = shlex.split(command.removeprefix("$ "))
     assert argv[:6] == ["sudo", "/usr/bin/midclt", "call", "-job", "app.update", "rustfs"]
-    compose = yaml.safe_load(json.loads(argv[6])["custom_compose_config_string"])
-    env = compose["services"]["rustfs"]["environment"]
-    assert env["RUSTFS_SECRET_KEY"] == f"<new secret from ${NEW_ENV}>"
-    assert env["RUSTFS_ACCESS_KEY"] == EXAMPLE.credentials.access_key
+    text = json.loads(argv[6])["custom_compose_config_string"]
+    service = yaml.safe_load(text)["services"]["rustfs"]
+    assert "RUSTFS_SECRET_KEY" not in service["environment"]
+    assert service["environment"]["RUSTFS_ACCESS_KEY"] == EXAMPLE.credentials.access_key
+    # The new secret goes first into a new env file, which the updated YAML names.
+    assert service["env_file"] == ["/root/rustfs-cutover/rustfs-<UTC time>.env"]
+    assert f"# RUSTFS_SECRET_KEY: new secret from ${NEW_ENV}, read from env_file" in text
+    assert (
+        "first writes /root/rustfs-cutover/rustfs-<UTC time>.env (root-only, mode 0600; "
+        "RUSTFS_SECRET_KEY), sent over SSH on stdin" in step
+    )
     assert "then update every client that holds the old secret:" in step
     assert "- rclone remote 'nas' on the analytics VM" in step
     assert "- TrueNAS cron job #7 'mirror' (its command talks to the API port 9000)" in step
