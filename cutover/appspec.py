@@ -13,11 +13,14 @@ import yaml
 from pydantic import SecretStr
 
 from cutover.profile import Profile
+from cutover.redact import MASKED, is_reference, is_secret_name
 
 DATA_MOUNT = "/data"
 CATALOG_DATA_PATH = "/rustfs/data0"
 CATALOG_APP_UID = 568
 IMAGE_DEFAULT_UID = 10001
+# The root secret's names; any other variable whose name says secret (`is_secret_name`:
+# RUSTFS_IDENTITY_OPENID_CLIENT_SECRET, MINIO_KMS_SECRET_KEY...) is masked as well.
 SECRET_ENV_KEYS = ("RUSTFS_SECRET_KEY", "MINIO_ROOT_PASSWORD")
 
 
@@ -59,16 +62,11 @@ class AppSpec:
         """The YAML document; secrets shown as a reference to where they come from.
 
         `reveal=True` is only for the document handed to the engine (app.create), never for
-        anything written to the change record or printed.
+        anything written to the change record or printed. Shown, the root secret is a reference
+        to where it comes from, and every other variable whose name says secret is masked,
+        whether or not its value is a SecretStr.
         """
-        env = {
-            k: (
-                (v.get_secret_value() if reveal else f"<{self.secret_source}>")
-                if isinstance(v, SecretStr)
-                else v
-            )
-            for k, v in self.environment.items()
-        }
+        env = {k: self._shown(k, v, reveal) for k, v in self.environment.items()}
         service: dict[str, Any] = {
             "image": self.image,
             "restart": self.restart,
@@ -81,6 +79,15 @@ class AppSpec:
             service["ports"] = list(self.ports)
         service["volumes"] = [f"{v.host}:{v.container}" for v in self.volumes]
         return {"services": {self.service: service}}
+
+    def _shown(self, key: str, value: str | SecretStr, reveal: bool) -> str:
+        if isinstance(value, SecretStr):
+            if reveal:
+                return value.get_secret_value()
+            return f"<{self.secret_source}>" if key in SECRET_ENV_KEYS else MASKED
+        if not reveal and value and is_secret_name(key) and not is_reference(value):
+            return MASKED
+        return value
 
     def to_yaml(self, *, reveal: bool = False) -> str:
         return yaml.safe_dump(self.to_compose(reveal=reveal), sort_keys=False, allow_unicode=True)
@@ -300,12 +307,13 @@ def minio_standin_for(spec: AppSpec, *, minio_image: str) -> AppSpec:
 
 
 def spec_from_container(attrs: dict[str, Any]) -> AppSpec:
-    """What a running container really is (docker inspect), as an AppSpec the lint can read."""
+    """What a running container really is (docker inspect), as an AppSpec the lint can read.
+    Every variable whose name says secret is held as a SecretStr, so no display shows it."""
     config = attrs.get("Config") or {}
     env: dict[str, str | SecretStr] = {}
     for item in config.get("Env") or []:
         key, _, value = item.partition("=")
-        env[key] = SecretStr(value) if key in SECRET_ENV_KEYS else value
+        env[key] = SecretStr(value) if key in SECRET_ENV_KEYS or is_secret_name(key) else value
     volumes = tuple(
         Volume(m.get("Source", ""), m.get("Destination", ""), "rw" if m.get("RW", True) else "ro")
         for m in attrs.get("Mounts") or []

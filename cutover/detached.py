@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pydantic import SecretStr
 
 from cutover.nas import Nas, NasError
+from cutover.redact import mask_value
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class DockerRun:
                     else f"<{self.secret_sources.get(key, 'secret')}>"
                 )
             else:
-                shown = value
+                shown = value if reveal else mask_value(key, value)
             parts += ["-e", f"{key}={shown}"]
         if self.entrypoint:
             parts += ["--entrypoint", self.entrypoint]

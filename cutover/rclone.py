@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
+from cutover.redact import mask_value
+
 # The `--combined` sigils (rclone check --help): what happened to each path.
 MATCH, DIFFER, MISSING_ON_DST, MISSING_ON_SRC, ERROR = "=", "*", "+", "-", "!"
 NOT_HASHED = "OK - could not check hash"
@@ -67,9 +69,10 @@ def remotes_env(*remotes: Remote) -> dict[str, str | SecretStr]:
 
 
 def shown_env(env: Mapping[str, str | SecretStr], sources: Mapping[str, str]) -> dict[str, str]:
-    """The environment as it may be shown: each secret replaced by where it comes from."""
+    """The environment as it may be shown: each secret replaced by where it comes from, and a
+    plain value whose name says secret masked."""
     return {
-        k: (f"<{sources.get(k, 'secret')}>" if isinstance(v, SecretStr) else v)
+        k: (f"<{sources.get(k, 'secret')}>" if isinstance(v, SecretStr) else mask_value(k, v))
         for k, v in env.items()
     }
 
