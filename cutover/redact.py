@@ -26,6 +26,7 @@ import base64
 import binascii
 import html
 import json
+import mmap
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -342,6 +343,24 @@ def scrub(text: str, secrets: Iterable[str], *, _depth: int = 0) -> str:
     return pattern.sub(REDACTED, text) if pattern is not None else text
 
 
+ELLIPSIS = "..."
+MIN_CUT = 3
+
+
+def scrub_cut(text: str, secrets: Iterable[str]) -> str:
+    """The part of a secret left beside "..." where a repr was cut short (pytest's
+    `--showlocals` cuts reprs over 240 characters in the middle): a prefix of MIN_CUT or more
+    characters before the cut, or a suffix after it, is replaced too."""
+    if ELLIPSIS not in text:
+        return text
+    for secret in _usable(secrets):
+        for form in {secret, repr(secret)[1:-1]}:
+            for k in range(len(form) - 1, MIN_CUT - 1, -1):
+                text = text.replace(form[:k] + ELLIPSIS, REDACTED + ELLIPSIS)
+                text = text.replace(ELLIPSIS + form[-k:], ELLIPSIS + REDACTED)
+    return text
+
+
 def scrub_bytes(data: bytes, secrets: Iterable[str]) -> bytes:
     """Binary content (an SQLite file): the raw and escaped forms overwritten with as many
     `*` as they are long, so offsets and lengths inside the file stay valid."""
@@ -459,11 +478,57 @@ def files_under(*roots: Path) -> list[Path]:
     return out
 
 
+# Above this size a file is read through mmap, byte for byte, for the forms a large file really
+# holds (an inventory in SQLite or JSON: raw, escaped, quoted, base64, hex), masked in place
+# with as many `*`: a production inventory can be gigabytes, too much for every chain.
+LARGE_FILE = 64 << 20
+_LARGE_FILE_FORMS = {
+    "raw",
+    "JSON-escaped",
+    "JSON-escaped (UTF-8)",
+    "repr",
+    "HTML-escaped",
+    "HTML-escaped (Jinja)",
+    "URL-encoded",
+    "base64",
+    "hex",
+}
+
+
+def _large_forms(secrets: tuple[str, ...]) -> list[tuple[str, str, bytes]]:
+    return [
+        (secret, how, form.encode("utf-8"))
+        for secret in secrets
+        for form, how in all_forms(secret)
+        if how in _LARGE_FILE_FORMS
+    ]
+
+
+def _large_file(path: Path, secrets: tuple[str, ...], *, mask: bool) -> list[tuple[str, str]]:
+    """(secret, how) found in a large file; with `mask`, each occurrence overwritten."""
+    found = []
+    with path.open("r+b" if mask else "rb") as handle:
+        access = mmap.ACCESS_WRITE if mask else mmap.ACCESS_READ
+        with mmap.mmap(handle.fileno(), 0, access=access) as view:
+            for secret, how, form in _large_forms(secrets):
+                at = view.find(form)
+                if at >= 0:
+                    found.append((secret, how))
+                while mask and at >= 0:
+                    view[at : at + len(form)] = b"*" * len(form)
+                    at = view.find(form, at + len(form))
+            if mask and found:
+                view.flush()
+    return found
+
+
 def scrub_path(path: Path, secrets: Iterable[str]) -> bool:
     """Scrub one file in place, text or binary; True when something was replaced."""
     usable = _usable(secrets)
     if not usable or not path.is_file():
         return False
+    if path.stat().st_size > LARGE_FILE:
+        return bool(_large_file(path, usable, mask=True))
     data = path.read_bytes()
     text = _as_text(data)
     cleaned = scrub(text, usable).encode("utf-8") if text is not None else scrub_bytes(data, usable)
@@ -474,12 +539,18 @@ def scrub_path(path: Path, secrets: Iterable[str]) -> bool:
 
 
 def path_leaks(path: Path, secrets: SecretRegistry | Iterable[str]) -> list[str]:
+    registry = secrets if isinstance(secrets, SecretRegistry) else None
+    usable = _usable(secrets)
+    if path.stat().st_size > LARGE_FILE:
+        found = _large_file(path, usable, mask=False)
+        return [
+            f"{registry.what(s) if registry else 'a registered secret'} ({how})" for s, how in found
+        ]
     data = path.read_bytes()
     text = _as_text(data)
     if text is not None:
         return leaks(text, secrets)
-    registry = secrets if isinstance(secrets, SecretRegistry) else None
-    return _byte_leaks(data, _usable(secrets), registry)
+    return _byte_leaks(data, usable, registry)
 
 
 @dataclass(frozen=True)

@@ -300,3 +300,22 @@ def test_every_secret_the_profile_points_to_is_registered_at_the_start(monkeypat
     assert RUN_SECRETS.what("r2-&<'\"-secret") == "R2 secret"
     assert len(RUN_SECRETS) == 2  # nothing generated: a generated secret is registered where made
     RUN_SECRETS.reset()
+
+
+def test_a_large_file_is_masked_in_place_and_stays_valid(tmp_path, monkeypatch):
+    """Above LARGE_FILE (a production inventory can be gigabytes) the file is masked through
+    mmap with as many `*`, for the forms such a file holds; JSON stays JSON, SQLite keeps its
+    offsets."""
+    import cutover.redact as redact
+
+    monkeypatch.setattr(redact, "LARGE_FILE", 1024)
+    secret = HOSTILE[0]
+    rows = [{"key": f"k{i}", "etag": "x" * 40} for i in range(100)]
+    rows[50]["note"] = secret
+    path = tmp_path / "baseline.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    size = path.stat().st_size
+    result = scrub_tree([secret], tmp_path)
+    assert result.scrubbed == [path] and result.remaining == {}
+    assert path.stat().st_size == size
+    assert json.loads(path.read_text())[50]["note"].strip("*") == ""

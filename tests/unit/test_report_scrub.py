@@ -42,6 +42,7 @@ SECRET = os.environ["PLANTED_SECRET"]
 def test_check_fails_holding_the_secret(extras):
     held = {"RUSTFS_SECRET_KEY": SECRET, "where": "a local"}
     value = SECRET
+    cut = "p" * 110 + SECRET + "q" * 200  # --showlocals cuts this repr inside the secret
     print("printed:", value)
     extras.append(html_extras.text(f"engine log: signing with {value}", name="log tail"))
     extras.append(html_extras.json({"client_secret": value, "note": f"x {value}"}, name="config"))
@@ -113,6 +114,7 @@ def test_showlocals_terminal_output_holds_no_secret(scrubbed_run):
     assert f"printed: {REDACTED}" in terminal
     assert "planted failure holding [REDACTED]" in terminal
     assert "the fixture failed holding" in terminal
+    assert "cut        = 'ppp" in terminal and SECRET[:3] not in terminal
 
 
 def test_html_report_holds_no_secret_in_any_encoding(scrubbed_run):
