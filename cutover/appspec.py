@@ -18,11 +18,14 @@ from pydantic import SecretStr
 
 from cutover.errors import CutoverError
 from cutover.profile import Profile
+from cutover.redact import MASKED, is_reference, is_secret_name
 
 DATA_MOUNT = "/data"
 CATALOG_DATA_PATH = "/rustfs/data0"
 CATALOG_APP_UID = 568
 IMAGE_DEFAULT_UID = 10001
+# The root secret's names; any other variable whose name says secret (`is_secret_name`:
+# RUSTFS_IDENTITY_OPENID_CLIENT_SECRET, MINIO_KMS_SECRET_KEY...) is masked as well.
 SECRET_ENV_KEYS = ("RUSTFS_SECRET_KEY", "MINIO_ROOT_PASSWORD")
 
 
@@ -95,10 +98,11 @@ class AppSpec:
         """The YAML document, which never holds a secret value.
 
         With an env_file, the secrets are left out (the app reads them from the file); without
-        one, each is shown as a reference to where it comes from, for the record only.
+        one, each is shown as a reference to where it comes from, for the record only. Any other
+        variable whose name says secret is masked, whether or not its value is a SecretStr.
         """
         env = {
-            k: f"<{self._source(k)}>" if isinstance(v, SecretStr) else v
+            k: self._shown(k, v)
             for k, v in self.environment.items()
             if not (self.env_file and isinstance(v, SecretStr))
         }
@@ -137,6 +141,14 @@ class AppSpec:
                 for k in self.secret_keys()
             )
         )
+
+    def _shown(self, key: str, value: str | SecretStr) -> str:
+        if isinstance(value, SecretStr):
+            known = key in self.secret_sources or key in SECRET_ENV_KEYS
+            return f"<{self._source(key)}>" if known else MASKED
+        if value and is_secret_name(key) and not is_reference(value):
+            return MASKED
+        return value
 
 
 @dataclass(frozen=True)
@@ -362,12 +374,13 @@ def minio_standin_for(spec: AppSpec, *, minio_image: str) -> AppSpec:
 
 
 def spec_from_container(attrs: dict[str, Any]) -> AppSpec:
-    """What a running container really is (docker inspect), as an AppSpec the lint can read."""
+    """What a running container really is (docker inspect), as an AppSpec the lint can read.
+    Every variable whose name says secret is held as a SecretStr, so no display shows it."""
     config = attrs.get("Config") or {}
     env: dict[str, str | SecretStr] = {}
     for item in config.get("Env") or []:
         key, _, value = item.partition("=")
-        env[key] = SecretStr(value) if key in SECRET_ENV_KEYS else value
+        env[key] = SecretStr(value) if key in SECRET_ENV_KEYS or is_secret_name(key) else value
     volumes = tuple(
         Volume(m.get("Source", ""), m.get("Destination", ""), "rw" if m.get("RW", True) else "ro")
         for m in attrs.get("Mounts") or []

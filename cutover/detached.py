@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pydantic import SecretStr
 
 from cutover.nas import Done, Nas, NasError
+from cutover.redact import is_reference, is_secret_name
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,11 @@ class DockerRun:
     secret_files: tuple[SecretFile, ...] = ()
 
     def __post_init__(self) -> None:
-        secret = [k for k, v in self.env.items() if isinstance(v, SecretStr)]
+        secret = [
+            k
+            for k, v in self.env.items()
+            if isinstance(v, SecretStr) or (v and is_secret_name(k) and not is_reference(v))
+        ]
         if secret:
             raise TypeError(f"{secret[0]} is a secret: give it in a SecretFile, never with -e")
 

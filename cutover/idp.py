@@ -26,6 +26,7 @@ from pydantic import SecretStr
 
 from cutover.errors import CutoverError
 from cutover.ports import free_port
+from cutover.redact import remember
 
 STARTUP_TIMEOUT = 30.0
 HTTP_TIMEOUT = 10.0
@@ -131,6 +132,7 @@ class StandinIdp:
         if response.status_code != 201:
             raise IdpError(f"client registration answered {response.status_code}: {response.text}")
         body = response.json()
+        remember(body["client_secret"], "OIDC client secret")
         return RegisteredClient(body["client_id"], SecretStr(body["client_secret"]))
 
     def set_user(self, sub: str, claims: dict[str, Any]) -> None:

@@ -37,6 +37,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import SecretStr
 
 from cutover.admin import EngineAdmin
+from cutover.redact import remember
 from cutover.s3 import error_code
 
 PROVIDER_ID = "default"
@@ -236,6 +237,9 @@ def claim_values(claims: dict[str, Any], name: str) -> list[str] | None:
 class Pkce:
     verifier: str = field(default_factory=lambda: secrets.token_urlsafe(48))
 
+    def __post_init__(self) -> None:
+        remember(self.verifier, "PKCE code verifier")
+
     @property
     def challenge(self) -> str:
         digest = hashlib.sha256(self.verifier.encode()).digest()
@@ -301,6 +305,8 @@ def exchange_code(
     if response.status_code != 200 or "id_token" not in body:
         said = body.get("error_description") or body.get("error") or response.text[:200]
         raise TokenError(f"the token endpoint answered {response.status_code}: {said}")
+    for name in ("id_token", "access_token", "refresh_token"):
+        remember(body.get(name), f"IdP {name}")
     return body
 
 
@@ -353,7 +359,10 @@ def assume_role_with_web_identity(api_url: str, id_token: str, session: str) -> 
         return StsResult(None, f"{error_code(exc)}: {message}")
     except BotoCoreError as exc:
         return StsResult(None, str(exc))
-    return StsResult(answer["Credentials"])
+    credentials = answer["Credentials"]
+    remember(credentials.get("SecretAccessKey"), "STS session's secret key")
+    remember(credentials.get("SessionToken"), "STS session token")
+    return StsResult(credentials)
 
 
 def s3_probe(call) -> str:

@@ -7,16 +7,18 @@ here; `scrub` is a last line of defence for anything a failing check might have 
 from __future__ import annotations
 
 import getpass
-import html
 import json
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-REDACTED = "[REDACTED]"
+from cutover import redact
+
+REDACTED = redact.REDACTED
 
 
 def utc_now() -> str:
@@ -65,7 +67,8 @@ class RunRecord:
     _stop_clock: float | None = field(default=None, repr=False)
 
     def action(self, text: str) -> None:
-        self.actions.append(f"{utc_now()} {text}")
+        """Record what was done; a `NAME=value` whose name says secret is masked on the way in."""
+        self.actions.append(f"{utc_now()} {redact.mask_assignments(text)}")
 
     def note_baseline(self, inventory: Any, file_name: str) -> None:
         """The baseline's counts for the report header (`inventory` is a cutover Inventory)."""
@@ -142,37 +145,18 @@ class RunRecord:
         return data
 
 
-def secret_forms(secret: str) -> list[str]:
-    """A secret as it may appear on disk: raw, JSON-escaped, HTML-escaped, or both."""
-    forms = {secret}
-    for ascii_only in (True, False):
-        escaped = json.dumps(secret, ensure_ascii=ascii_only)[1:-1]
-        forms |= {escaped, html.escape(escaped), html.escape(secret)}
-    return sorted(forms, key=len, reverse=True)
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """Every form of every secret replaced (see cutover.redact)."""
+    return redact.scrub(text, secrets)
 
 
-def scrub(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        if secret:
-            for form in secret_forms(secret):
-                text = text.replace(form, REDACTED)
-    return text
-
-
-def scrub_file(path: Path, secrets: list[str]) -> bool:
+def scrub_file(path: Path, secrets: Iterable[str]) -> bool:
     """Redact secrets in place; True when something had to be redacted."""
-    if not path.is_file():
-        return False
-    text = path.read_text(encoding="utf-8")
-    cleaned = scrub(text, secrets)
-    if cleaned != text:
-        path.write_text(cleaned, encoding="utf-8")
-        return True
-    return False
+    return redact.scrub_path(path, secrets)
 
 
 def write_summary(
-    path: Path, record: RunRecord, tests: list[dict[str, Any]], secrets: list[str]
+    path: Path, record: RunRecord, tests: list[dict[str, Any]], secrets: Iterable[str]
 ) -> None:
     counts: dict[str, int] = {}
     for t in tests:

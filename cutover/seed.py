@@ -16,6 +16,7 @@ from botocore.client import BaseClient
 from pydantic import SecretStr
 
 from cutover.manifest import BucketSpec, Manifest, Tier
+from cutover.redact import remember
 from cutover.s3 import UserKey
 
 PART_SIZE = 5 * 1024 * 1024
@@ -184,6 +185,7 @@ class Seeder:
         }
         self.admin.policy_add(READ_POLICY, policy=policy)
         secret = SecretStr(f"{READER_USER}-{self.rng.getrandbits(64):016x}")
+        remember(secret, f"IAM user {READER_USER}'s secret key")
         self.admin.user_add(READER_USER, secret.get_secret_value())
         self.report.user_keys.append(UserKey(READER_USER, secret, readable_bucket))
         self.admin.attach_policy([READ_POLICY], user=READER_USER)
