@@ -10,6 +10,7 @@ The YAML handed to the middleware never holds a secret: it travels as a `midclt`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -85,6 +86,17 @@ class AppSpec:
 
     def with_changes(self, **changes: Any) -> AppSpec:
         return replace(self, **changes)
+
+    def with_env(
+        self, env: Mapping[str, str | SecretStr | None], sources: Mapping[str, str] | None = None
+    ) -> AppSpec:
+        """Environment changes applied (None removes a key); `sources` says where new secrets
+        come from, as the shown YAML names them. Every redeploy (rehearsal or NAS) goes here."""
+        merged = {**self.environment, **env}
+        return self.with_changes(
+            environment={k: v for k, v in merged.items() if v is not None},
+            secret_sources={**self.secret_sources, **(sources or {})},
+        )
 
     def secret_keys(self) -> list[str]:
         return [k for k, v in self.environment.items() if isinstance(v, SecretStr)]

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from cutover.appspec import EnvFileError, env_file_line
 from cutover.errors import ConfigError
 from cutover.manifest import Manifest, load_manifest
-from cutover.profile import Profile, load_profile, resolve_root_secret
+from cutover.profile import Mode, Profile, load_profile, resolve_root_secret
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,14 @@ def load_run_inputs(
     secret, each validated; a ConfigError names what is wrong."""
     profile = load_profile(target)
     manifest = load_manifest(Path(datasets) if datasets else profile.manifest_path())
-    return RunInputs(profile, manifest, resolve_root_secret(profile.credentials, environ))
+    secret = resolve_root_secret(profile.credentials, environ)
+    if profile.mode is Mode.PRODUCTION:
+        # On the NAS the app reads it from a compose env_file: refused now, not mid-cutover.
+        try:
+            env_file_line("RUSTFS_SECRET_KEY", secret.get_secret_value(), "the root secret")
+        except EnvFileError as exc:
+            raise ConfigError(str(exc)) from None
+    return RunInputs(profile, manifest, secret)
 
 
 def writable_dir(

@@ -703,6 +703,21 @@ CASES: list[Case] = [
         hidden=(PASTED_TOKEN,),
     ),
     _case(
+        "root-secret-short",
+        SECRETS,
+        "`CUTOVER_ROOT_SECRET=short1` (6 characters)",
+        "the root secret is 6 characters long: secrets shorter than 8 are refused, because the "
+        "change record cannot be scrubbed of them without mangling it (and MinIO refuses a root "
+        "secret that short); use a longer secret",
+        pytest_cli(
+            _SUITE,
+            "--target",
+            str(TARGETS_DIR / "rehearsal.yml"),
+            env={"CUTOVER_ROOT_SECRET": "short1"},
+        ),
+        via="pytest",
+    ),
+    _case(
         "access-key-short",
         FIELDS,
         "`credentials.access_key: ab`",
@@ -902,6 +917,36 @@ CASES: list[Case] = [
         "`host.tools.zfs: /usr/sbin/../../tmp/zfs`",
         "field 'host.tools.zfs': tool paths run as root through sudo",
         load(profile(put("host.tools", {"zfs": "/usr/sbin/../../tmp/zfs"}), mode="production")),
+    ),
+    _case(
+        "prod-secrets-dir-relative",
+        PRODUCTION,
+        "`host.secrets_dir: secrets` (relative)",
+        "field 'host.secrets_dir': secrets_dir must be an absolute path of letters, digits, '.', "
+        "'_', '-' and '/' (no '..'), other than /, got 'secrets'",
+        load(profile(put("host.secrets_dir", "secrets"), mode="production")),
+    ),
+    _case(
+        "prod-secrets-dir-on-dataset",
+        PRODUCTION,
+        "`host.secrets_dir` inside `dataset.host_path` (the secrets would be served as a bucket)",
+        "host.secrets_dir /mnt/marathon/minio-dataset/.secrets is on the migrated dataset "
+        "(/mnt/marathon/minio-dataset): the secrets would be served as a bucket and kept in its "
+        "snapshots; put them elsewhere (the default is /root/rustfs-cutover)",
+        load(
+            profile(
+                put("host.secrets_dir", "/mnt/marathon/minio-dataset/.secrets"), mode="production"
+            )
+        ),
+    ),
+    _case(
+        "prod-root-secret-quote",
+        PRODUCTION,
+        "a production root secret holding a single quote (the app's env_file cannot carry it)",
+        "RUSTFS_SECRET_KEY (the root secret) holds a single quote, a line break or a trailing "
+        "backslash, which a compose env_file cannot carry as is",
+        load(profile(mode="production"), env={"CUTOVER_ROOT_SECRET": "it's-a-long-secret"}),
+        hidden=("it's-a-long-secret",),
     ),
     _case(
         "prod-snapshot",
