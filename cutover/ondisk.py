@@ -33,6 +33,8 @@ from pathlib import Path
 
 import msgpack
 
+from cutover.driveset import check_drive_set
+from cutover.erasure import MissingShards, join_data_shards
 from cutover.errors import CutoverError
 from cutover.layout import META_DIRS, MINIO_META
 from cutover.manifest import bucket_name_problem
@@ -43,6 +45,7 @@ from cutover.xlmeta import (
     XlMetaError,
     expected_part_file_size,
     inline_payload,
+    inline_shard,
     iso_ms,
     parse_xl_meta,
 )
@@ -62,7 +65,8 @@ UNREADABLE_META = "unreadable xl.meta"
 ORPHAN_DATA = "object directory without xl.meta"
 LEGACY_XL_JSON = "legacy xl.json object"
 BUCKET_METADATA = "bucket metadata"
-UNDER_QUORUM = "version below read quorum"
+UNDER_QUORUM = "lost: version below read quorum"
+NEEDS_HEALING = "readable, needs healing"
 NOT_A_BUCKET = "not a bucket"
 
 # Findings that mean an object or version cannot be served as it was: they fail the check.
@@ -99,6 +103,7 @@ class BucketInfo:
     object_lock: bool = False
     created: str = ""
     metadata: str = "ok"  # ok, missing, or why it could not be read
+    healing: str = ""  # a set of drives: which drives' shards of it are missing or damaged
 
 
 @dataclass
@@ -195,6 +200,67 @@ def bucket_info_from_xl_meta(bucket: str, raw: bytes) -> BucketInfo:
         return BucketInfo(
             bucket, versioning="unknown", metadata="an erasure shard (settings not decoded)"
         )
+    return bucket_info_from_payload(bucket, payload)
+
+
+def bucket_info_from_shards(bucket: str, copies: dict[str, bytes | None]) -> BucketInfo:
+    """Bucket metadata on a set of drives: every drive holds one inline shard (MinIO saves it
+    with MaxParity), so the settings are the data shards joined (cutover.erasure).
+
+    `copies` maps each drive to its `.metadata.bin/xl.meta` bytes (None: not on that drive).
+    Drives whose shard is missing or unreadable are named in `healing`.
+    """
+    problems: list[str] = []
+    found = []
+    for drive, raw in copies.items():
+        if raw is None:
+            problems.append(f"drive {drive}: no .metadata.bin shard")
+            continue
+        try:
+            got = inline_shard(raw)
+        except XlMetaError as exc:
+            problems.append(f"drive {drive}: unreadable ({exc})")
+            continue
+        if got is None:
+            problems.append(f"drive {drive}: xl.meta carries no shard")
+            continue
+        version, framed = got
+        if version.erasure[0] == 1:  # written whole (a drive of a one-drive deployment)
+            return bucket_info_from_xl_meta(bucket, raw)
+        found.append((drive, version, framed))
+    if not found:
+        return BucketInfo(
+            bucket,
+            versioning="unknown",
+            metadata="missing" if all(r is None for r in copies.values()) else "; ".join(problems),
+        )
+    newest = max(v.mod_time_ns for _, v, _ in found)
+    for drive, version, _ in found:
+        if version.mod_time_ns != newest:
+            problems.append(f"drive {drive}: an older copy ({version.last_modified})")
+    current = [(d, v, f) for d, v, f in found if v.mod_time_ns == newest]
+    version = current[0][1]
+    try:
+        payload = join_data_shards(
+            {v.erasure[2]: f for _, v, f in current},
+            size=version.stored_size,
+            data_blocks=version.erasure[0],
+            block_size=version.block_size,
+        )
+    except MissingShards as exc:
+        return BucketInfo(
+            bucket,
+            versioning="unknown",
+            metadata=f"{exc} missing ({'; '.join(problems) or 'no drive holds them'}); "
+            "rebuilding them from parity is not done here",
+            healing="; ".join(problems),
+        )
+    info = bucket_info_from_payload(bucket, payload)
+    return BucketInfo(**{**info.__dict__, "healing": "; ".join(problems)})
+
+
+def bucket_info_from_payload(bucket: str, payload: bytes) -> BucketInfo:
+    """MinIO's bucket metadata (`.metadata.bin`): format and version, then a msgpack map."""
     if len(payload) < 4 or struct.unpack_from("<HH", payload) != (1, 1):
         return BucketInfo(bucket, versioning="unknown", metadata="unknown .metadata.bin format")
     try:
@@ -249,6 +315,7 @@ class _Sink:
     versions: int = 0  # versions in the inventory
     directories: int = 0
     tick: Callable[[int], None] | None = None
+    one_of_a_set: bool = False  # a drive of a set: a damaged shard is noted on its row
 
     def finding(self, kind: str, bucket: str, path: str, detail: str) -> None:
         self.store.finding(Finding(kind, bucket, path, detail))
@@ -282,28 +349,38 @@ def _scan_object(
     for index, v in enumerate(meta.versions):
         sink.versions += 1
         storage = "none"
+        problems: list[Finding] = []
         if v.type != DELETE_MARKER:
             if v.version_id in meta.inline_ids:
                 storage = "inline"
             elif v.parts and (v.data_dir in data_dirs or (not v.data_dir and loose)):
                 storage = "parts"
-                _check_parts(sink, path, bucket, rel, v, v.data_dir, check_sizes)
+                problems = _check_parts(path, bucket, rel, v, v.data_dir, check_sizes)
             elif v.parts and v.data_dir:
-                sink.finding(
-                    MISSING_DATA_DIR,
-                    bucket,
-                    f"{bucket}/{rel}/{v.data_dir}",
-                    f"version {v.version_id} ({v.size} bytes) keeps its data in "
-                    f"{v.data_dir}/part.1..{len(v.parts)}, and that directory is gone",
-                )
+                problems = [
+                    Finding(
+                        MISSING_DATA_DIR,
+                        bucket,
+                        f"{bucket}/{rel}/{v.data_dir}",
+                        f"version {v.version_id} ({v.size} bytes) keeps its data in "
+                        f"{v.data_dir}/part.1..{len(v.parts)}, and that directory is gone",
+                    )
+                ]
                 storage = "parts"
             elif v.inline:
-                sink.finding(
-                    MISSING_INLINE,
-                    bucket,
-                    f"{bucket}/{rel}/{XL_META}",
-                    f"version {v.version_id} is marked inline but xl.meta carries no data for it",
-                )
+                problems = [
+                    Finding(
+                        MISSING_INLINE,
+                        bucket,
+                        f"{bucket}/{rel}/{XL_META}",
+                        f"version {v.version_id} is marked inline but xl.meta carries no data "
+                        "for it",
+                    )
+                ]
+        if not sink.one_of_a_set:
+            for problem in problems:
+                sink.store.finding(problem)
+        data_blocks, parity_blocks, _ = v.erasure
         sink.store.add(
             VersionRow(
                 bucket=bucket,
@@ -324,11 +401,16 @@ def _scan_object(
                 storage=storage,
                 encryption=v.encryption,
                 stored_size=v.stored_size,
+                data_blocks=0 if v.type == DELETE_MARKER else data_blocks,
+                parity_blocks=0 if v.type == DELETE_MARKER else parity_blocks,
+                shard_problem="; ".join(f.describe() for f in problems),
             )
         )
 
 
-def _check_parts(sink, path, bucket, rel, v, data_dir, check_sizes) -> None:
+def _check_parts(path, bucket, rel, v, data_dir, check_sizes) -> list[Finding]:
+    """What is wrong with a version's part files on this drive (nothing: an empty list)."""
+    problems = []
     where = f"{path}/{data_dir}" if data_dir else path
     try:
         with os.scandir(where) as it:
@@ -340,24 +422,29 @@ def _check_parts(sink, path, bucket, rel, v, data_dir, check_sizes) -> None:
         shown = f"{bucket}/{rel}/{data_dir + '/' if data_dir else ''}{name}"
         entry = present.get(name)
         if entry is None:
-            sink.finding(
-                MISSING_PART,
-                bucket,
-                shown,
-                f"version {v.version_id}: part {part.number} of {len(v.parts)} "
-                f"({part.size} bytes) is missing",
+            problems.append(
+                Finding(
+                    MISSING_PART,
+                    bucket,
+                    shown,
+                    f"version {v.version_id}: part {part.number} of {len(v.parts)} "
+                    f"({part.size} bytes) is missing",
+                )
             )
         elif check_sizes:
             want = expected_part_file_size(part.size, v.block_size, v.erasure[0])
             got = entry.stat(follow_symlinks=False).st_size
             if got != want:
-                sink.finding(
-                    PART_SIZE,
-                    bucket,
-                    shown,
-                    f"version {v.version_id}: {got} bytes on disk, {want} expected for a "
-                    f"{part.size}-byte part (truncated or overwritten)",
+                problems.append(
+                    Finding(
+                        PART_SIZE,
+                        bucket,
+                        shown,
+                        f"version {v.version_id}: {got} bytes on disk, {want} expected for a "
+                        f"{part.size}-byte part (truncated or overwritten)",
+                    )
                 )
+    return problems
 
 
 def _orphan_data(sink: _Sink, drive: str, bucket: str, rel: str, name: str) -> bool:
@@ -520,7 +607,7 @@ def _worker_run(task: _Task) -> tuple[str, int, int, int]:
             counter.value += n - last[0]
         last[0] = n
 
-    sink = _Sink(store, tick=tick)
+    sink = _Sink(store, tick=tick, one_of_a_set=len(_worker["roots"]) > 1)
     _walk(
         sink,
         _worker["roots"][task.drive],
@@ -535,42 +622,113 @@ def _worker_run(task: _Task) -> tuple[str, int, int, int]:
     return str(store.path), sink.objects, sink.versions, sink.directories
 
 
-def _merge_drives(parts: list[VersionStore], final: VersionStore, drives: int) -> tuple[int, int]:
-    """Merge partial stores (one per worker and drive) into `final`, in order.
+# Per-drive findings that concern one drive's copy of an object: on a set of drives the
+# object is still served from the others, so they are damage only where no drive serves it.
+_ONE_COPY = (UNREADABLE_META, ORPHAN_DATA)
+
+
+def _object_of(path: str) -> tuple[str, str]:
+    """(bucket, key) of a finding's path (`bucket/key[/xl.meta]`, keys ending / as __XLDIR__)."""
+    path = path.removesuffix(f"/{XL_META}")
+    bucket, _, rel = path.partition("/")
+    return bucket, rel[: -len(XLDIR_SUFFIX)] + "/" if rel.endswith(XLDIR_SUFFIX) else rel
+
+
+def _read_quorum(row: VersionRow, set_size: int) -> tuple[int, int]:
+    """(drives needed to read the version, drives it was written to), as MinIO counts them.
+
+    objectQuorumFromMeta (erasure-metadata.go): the read quorum is the data blocks, EcM, not a
+    majority of the drives; a delete marker has no data blocks and needs half the drives.
+    """
+    if row.delete_marker or not row.data_blocks:
+        return max(1, set_size // 2), set_size
+    return row.data_blocks, row.data_blocks + row.parity_blocks
+
+
+def _verdict(copies: list[tuple[VersionRow, str]], drives: list[str], set_size: int):
+    """(a whole copy or None, the finding for the version or None)."""
+    first = copies[0][0]
+    need, total = _read_quorum(first, set_size)
+    whole = [row for row, _ in copies if not row.shard_problem]
+    if len(whole) >= total:
+        return whole[0], None
+    problems = [f"drive {drive}: {row.shard_problem}" for row, drive in copies if row.shard_problem]
+    if len(drives) == set_size:
+        present = {drive for _, drive in copies}
+        problems += [
+            f"drive {d}: its xl.meta does not list this version" for d in drives if d not in present
+        ]
+    where = f"{first.bucket}/{first.key}"
+    counted = (
+        f"version {first.version_id} is whole on {len(whole)} of {total} drives and reading it "
+        f"needs {need} ({'half the drives, a delete marker' if first.delete_marker else 'its data blocks, EcM'})"
+    )
+    if len(whole) >= need:
+        return whole[0], Finding(
+            NEEDS_HEALING,
+            first.bucket,
+            where,
+            f"{counted}: readable from the parity shards: {'; '.join(problems)}",
+        )
+    return None, Finding(
+        UNDER_QUORUM, first.bucket, where, f"{counted}: lost: {'; '.join(problems)}"
+    )
+
+
+def _tagged(store: VersionStore, drive: str):
+    for row in store.rows():
+        yield row, drive
+
+
+def _merge_drives(
+    parts: list[tuple[str, VersionStore]], final: VersionStore, drives: list[str], set_size: int
+) -> tuple[int, int]:
+    """Merge partial stores (one per worker and drive, tagged with the drive) into `final`.
 
     With one drive every version is in exactly one partial store. With a set of drives a
-    version counts when enough drives hold it to read it (its data blocks, EcM is not kept
-    per row here, so a strict majority of the drives); the others are findings.
+    version is kept when enough drives hold a whole shard of it to read it (its read quorum);
+    short of its full width it is "readable, needs healing", short of the quorum it is lost,
+    and either way every drive concerned is named.
     """
-    quorum = drives // 2 + 1 if drives > 1 else 1
-    objects = versions = 0
-    merged = heapq.merge(*(p.rows() for p in parts), key=lambda r: r.ident)
-    for (bucket, key), rows in groupby(merged, key=lambda r: (r.bucket, r.key)):
-        kept = []
-        for version_id, copies in groupby(rows, key=lambda r: r.version_id):
-            copies = list(copies)
-            if len(copies) >= quorum:
-                kept.append(copies[0])
+    one_copy: dict[tuple[str, str], list[Finding]] = {}
+    for drive, p in parts:
+        for f in p.findings():
+            named = f._replace(path=f"{drive}/{f.path}")
+            if f.kind in _ONE_COPY:
+                one_copy.setdefault(_object_of(f.path), []).append(named)
             else:
+                final.finding(named)
+    objects = versions = 0
+    tagged = [_tagged(p, drive) for drive, p in parts]
+    merged = heapq.merge(*tagged, key=lambda t: t[0].ident)
+    for (bucket, key), rows in groupby(merged, key=lambda t: (t[0].bucket, t[0].key)):
+        kept = []
+        for _, copies in groupby(rows, key=lambda t: t[0].version_id):
+            row, finding = _verdict(list(copies), drives, set_size)
+            if finding is not None:
+                final.finding(finding)
+            if row is not None:
+                kept.append(row)
+        if (bucket, key) in one_copy:
+            for f in one_copy.pop((bucket, key)):
                 final.finding(
-                    Finding(
-                        UNDER_QUORUM,
-                        bucket,
-                        f"{bucket}/{key}",
-                        f"version {version_id} is on {len(copies)} of {drives} drives; "
-                        f"reading it needs {quorum}",
+                    f._replace(
+                        kind=NEEDS_HEALING,
+                        detail=f"{f.kind} on this drive, the others serve it: {f.detail}",
                     )
+                    if kept
+                    else f
                 )
         if not kept:
             continue
         objects += 1
-        if drives > 1:
+        if len(drives) > 1:
             newest = max(kept, key=lambda r: r.mod_time_ns)
             kept = [r._replace(is_latest=r is newest) for r in kept]
         versions += len(kept)
         final.extend(kept)
-    for p in parts:
-        for f in p.findings():
+    for lost in one_copy.values():  # no drive serves the object at all
+        for f in lost:
             final.finding(f)
     return objects, versions
 
@@ -586,18 +744,25 @@ def scan_dataset(
 ) -> ScanSummary:
     """Inventory one drive (or every drive of one node's set) into `store`.
 
-    Raises LegacyFsLayout for FS mode; everything else wrong on disk becomes a finding.
+    Raises LegacyFsLayout for FS mode and DriveSetRefused (cutover.driveset) for drives that
+    are not one whole set (part of a set, or drives of two deployments); everything else
+    wrong on disk becomes a finding, naming the drive on a set of drives.
     """
     roots = [Path(r) for r in (roots if isinstance(roots, list) else [roots])]
     started = time.monotonic()
     formats = [read_format(r) for r in roots]
+    if len(roots) > 1 or formats[0].kind == "xl":
+        ordered = check_drive_set(roots)  # in the set's order: drive N is the set's Nth
+        roots = [Path(f.root) for f in ordered]
+        formats = [read_format(r) for r in roots]
     found_buckets: set[str] = set()
     for drive in roots:
         names, others = bucket_names(drive)
         found_buckets.update(names)
         for other in others:
+            shown = f"{drive}/{other}" if len(roots) > 1 else other
             store.finding(
-                Finding(NOT_A_BUCKET, "", other, f"{bucket_name_problem(other)}: MinIO ignores it")
+                Finding(NOT_A_BUCKET, "", shown, f"{bucket_name_problem(other)}: MinIO ignores it")
             )
     buckets = sorted(found_buckets)
     infos = {b: _bucket_info(roots, b) for b in buckets}
@@ -610,6 +775,15 @@ def scan_dataset(
                     f"{MINIO_META}/buckets/{info.name}/.metadata.bin",
                     f"{info.metadata}: served with default settings (versioning and object lock "
                     "unknown here)",
+                )
+            )
+        if info.healing:
+            store.finding(
+                Finding(
+                    NEEDS_HEALING,
+                    info.name,
+                    f"{MINIO_META}/buckets/{info.name}/.metadata.bin",
+                    f"bucket settings decoded from the other drives' shards: {info.healing}",
                 )
             )
         store.set_fact(f"bucket:{info.name}", json.dumps(info.__dict__))
@@ -628,7 +802,15 @@ def scan_dataset(
         )
     else:
         summary.objects, summary.versions, summary.directories = _parallel(
-            roots, tasks, infos, store, max(1, workers), check_sizes, progress, spill_dir
+            roots,
+            tasks,
+            infos,
+            store,
+            max(1, workers),
+            check_sizes,
+            progress,
+            spill_dir,
+            summary.format.drives_in_set,
         )
     store.flush()
     summary.seconds = time.monotonic() - started
@@ -640,12 +822,20 @@ def scan_dataset(
 
 
 def _bucket_info(roots: list[Path], bucket: str) -> BucketInfo:
-    """The first drive whose .metadata.bin decodes wins (every drive holds a copy or shard)."""
-    infos = [read_bucket_info(r, bucket) for r in roots]
-    return next((i for i in infos if i.metadata == "ok"), infos[0])
+    """One drive holds the metadata whole; a set of drives holds a shard each."""
+    if len(roots) == 1:
+        return read_bucket_info(roots[0], bucket)
+    copies: dict[str, bytes | None] = {}
+    for root in roots:
+        path = root / MINIO_META / "buckets" / bucket / ".metadata.bin" / XL_META
+        try:
+            copies[str(root)] = path.read_bytes()
+        except OSError:
+            copies[str(root)] = None
+    return bucket_info_from_shards(bucket, copies)
 
 
-def _parallel(roots, tasks, infos, store, workers, check_sizes, progress, spill_dir):
+def _parallel(roots, tasks, infos, store, workers, check_sizes, progress, spill_dir, set_size):
     with tempfile.TemporaryDirectory(prefix="ondisk-", dir=spill_dir) as spill:
         ctx = multiprocessing.get_context("fork")
         counter = ctx.Value("q", 0)
@@ -688,11 +878,14 @@ def _parallel(roots, tasks, infos, store, workers, check_sizes, progress, spill_
         if single:
             versions = store.version_count
         else:
-            parts = [VersionStore(p) for p in sorted(Path(spill).glob("part-*.sqlite"))]
+            parts = [
+                (str(roots[int(p.stem.rpartition("-d")[2])]), VersionStore(p))
+                for p in sorted(Path(spill).glob("part-*.sqlite"))
+            ]
             try:
-                _, versions = _merge_drives(parts, store, len(roots))
+                _, versions = _merge_drives(parts, store, [str(r) for r in roots], set_size)
             finally:
-                for p in parts:
+                for _, p in parts:
                     p.close()
         if progress:
             progress(counter.value)

@@ -39,6 +39,9 @@ class VersionRow(NamedTuple):
     storage: str = ""  # inline, parts, none
     encryption: str = ""  # SSE-S3, SSE-KMS, SSE-C
     stored_size: int = 0
+    data_blocks: int = 0  # EcM: drives needed to read it (a set of drives); 0 when not known
+    parity_blocks: int = 0  # EcN
+    shard_problem: str = ""  # one drive's copy in a set: why its shard is not whole ("" if it is)
 
     @property
     def ident(self) -> tuple[str, str, str]:
@@ -66,9 +69,18 @@ class VersionRow(NamedTuple):
 
 
 COLUMNS = VersionRow._fields
+_INTEGERS = (
+    "is_latest",
+    "delete_marker",
+    "size",
+    "mod_time_ns",
+    "stored_size",
+    "data_blocks",
+    "parity_blocks",
+)
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS versions (
-    {", ".join(f"{c} {'INTEGER' if c in ('is_latest', 'delete_marker', 'size', 'mod_time_ns', 'stored_size') else 'TEXT'}" for c in COLUMNS)},
+    {", ".join(f"{c} {'INTEGER' if c in _INTEGERS else 'TEXT'}" for c in COLUMNS)},
     PRIMARY KEY (bucket, key, version_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS findings (kind TEXT, bucket TEXT, path TEXT, detail TEXT);

@@ -446,6 +446,20 @@ def inline_payload(buf: bytes, version_id: str = NULL_VERSION) -> bytes | None:
     return b"".join(framed[i + 32 : i + block] for i in range(0, len(framed), block))
 
 
+def inline_shard(buf: bytes, version_id: str = NULL_VERSION) -> tuple[XlVersion, bytes] | None:
+    """One drive's inline shard of a version, still framed, with the version it belongs to.
+
+    On a set of drives every drive's xl.meta carries its own shard (EcIndex says which);
+    cutover.erasure joins the data shards back into the payload.
+    """
+    meta = parse_xl_meta(buf)
+    version = next((v for v in meta.versions if v.version_id == version_id), None)
+    if version is None:
+        return None
+    framed = _inline_section(_after_metadata(buf), values=True).get(version_id)
+    return None if framed is None else (version, framed)
+
+
 def _after_metadata(buf: bytes) -> bytes:
     """The bytes after the metadata (and its CRC): the inline-data section."""
     if buf[4:8] == b"1   ":

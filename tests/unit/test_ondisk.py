@@ -6,6 +6,7 @@ directory renamed), never by writing an xl.meta by hand.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections import Counter
@@ -13,9 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from cutover.driveset import DriveSetRefused
 from cutover.ondisk import (
     BUCKET_METADATA,
+    DAMAGE,
     MISSING_PART,
+    NEEDS_HEALING,
     ORPHAN_DATA,
     PART_SIZE,
     UNDER_QUORUM,
@@ -135,18 +139,48 @@ def test_damage_is_reported_never_raised(tmp_path, store):
     assert len(list(store.rows())) == 36  # everything else still read
 
 
-def test_multi_drive_set_read_from_its_metadata(tmp_path, store):
+def test_drives_without_format_json_are_refused_one_by_one(store):
     drives = sorted(CICD.iterdir())
-    summary = scan_dataset(drives, store)
-    assert list(summary.buckets) == ["bucket"]
+    with pytest.raises(DriveSetRefused) as refused:
+        scan_dataset(drives, store)
+    for drive in drives:
+        assert f"drive {drive}: .minio.sys/format.json is missing" in str(refused.value)
+
+
+def give_set_format(drives: list[Path], deployment: str = "d0d0d0d0-0000-4000-8000-000000000000"):
+    """MinIO's format.json on each drive of a generated set (cicd-corpus ships none)."""
+    ids = [f"00000000-0000-4000-8000-{i:012d}" for i in range(len(drives))]
+    for drive, this in zip(drives, ids, strict=True):
+        (drive / ".minio.sys").mkdir(exist_ok=True)
+        (drive / ".minio.sys" / "format.json").write_text(
+            json.dumps(
+                {"version": "1", "format": "xl", "id": deployment, "xl": {"version": "3", "this": this, "sets": [ids]}}
+            )
+        )
+
+
+def test_multi_drive_quorum_is_the_data_blocks_and_every_finding_names_the_drive(tmp_path, store):
+    drives = [writable_copy(d, tmp_path / d.name) for d in sorted(CICD.iterdir())]
+    give_set_format(drives)
+    scan_dataset(drives, store)
     rows = list(store.rows())
-    # 50051050 is on 3 of 5 drives (a read quorum); 163c7c9d only on 2.
+    # EcM=3, EcN=2 on 5 drives: 50051050 is whole on 3 (its read quorum), 163c7c9d on 2 only.
     assert [(r.key, r.version_id, r.is_latest) for r in rows] == [
         ("testobj", "50051050-62bc-4928-b0d3-65f4f828a0c7", True)
     ]
-    kinds = {f.kind: f for f in store.findings()}
-    assert "163c7c9d-e856-41ed-93ae-2adccecc8211 is on 2 of 5 drives" in kinds[UNDER_QUORUM].detail
-    assert kinds[ORPHAN_DATA].path == "bucket/testobj"  # disk1 has data but no xl.meta
+    findings = store.findings()
+    lost = [f for f in findings if f.kind == UNDER_QUORUM]
+    assert len(lost) == 1 and lost[0].kind in DAMAGE
+    assert "version 163c7c9d-e856-41ed-93ae-2adccecc8211 is whole on 2 of 5 drives" in lost[0].detail
+    assert "needs 3 (its data blocks, EcM): lost" in lost[0].detail
+    assert f"drive {drives[0]}: its xl.meta does not list this version" in lost[0].detail
+    healing = [f for f in findings if f.kind == NEEDS_HEALING]
+    assert NEEDS_HEALING not in DAMAGE
+    readable = next(f for f in healing if "50051050" in f.detail)
+    assert "whole on 3 of 5 drives" in readable.detail and "readable from the parity" in readable.detail
+    assert f"drive {drives[4]}: its xl.meta does not list this version" in readable.detail
+    orphan = next(f for f in healing if f.path.startswith(str(drives[0])))
+    assert "object directory without xl.meta on this drive, the others serve it" in orphan.detail
 
 
 def test_legacy_fs_layout_is_refused_with_the_way_out(store):
