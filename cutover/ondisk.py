@@ -205,7 +205,8 @@ def bucket_info_from_xl_meta(bucket: str, raw: bytes) -> BucketInfo:
 
 def bucket_info_from_shards(bucket: str, copies: dict[str, bytes | None]) -> BucketInfo:
     """Bucket metadata on a set of drives: every drive holds one inline shard (MinIO saves it
-    with MaxParity), so the settings are the data shards joined (cutover.erasure).
+    with MaxParity), so the settings are the data shards joined, or rebuilt from parity where
+    a data shard is gone (cutover.erasure).
 
     `copies` maps each drive to its `.metadata.bin/xl.meta` bytes (None: not on that drive).
     Drives whose shard is missing or unreadable are named in `healing`.
@@ -245,14 +246,14 @@ def bucket_info_from_shards(bucket: str, copies: dict[str, bytes | None]) -> Buc
             {v.erasure[2]: f for _, v, f in current},
             size=version.stored_size,
             data_blocks=version.erasure[0],
+            parity_blocks=version.erasure[1],
             block_size=version.block_size,
         )
     except MissingShards as exc:
         return BucketInfo(
             bucket,
             versioning="unknown",
-            metadata=f"{exc} missing ({'; '.join(problems) or 'no drive holds them'}); "
-            "rebuilding them from parity is not done here",
+            metadata=f"{exc} missing ({'; '.join(problems) or 'no drive holds them'}): lost",
             healing="; ".join(problems),
         )
     info = bucket_info_from_payload(bucket, payload)

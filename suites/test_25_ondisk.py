@@ -5,13 +5,16 @@ holds the truth. Every xl.meta is read (no server, no S3): the buckets, objects 
 on disk must be exactly what MinIO served at the baseline. A difference means MinIO did not
 flush before it stopped, or the profile points at the wrong path; damaged objects (a part file
 missing, an xl.meta that does not parse, data left without its xl.meta) are named one by one.
+On a set of drives (`ondisk.drives`) the drives must be one whole set (a partial or mixed set
+is refused when the disk is read); a version MinIO can still read from its parity shards but
+that lacks a shard on some drive is "readable, needs healing", each drive named.
 """
 
 import pytest
 from pytest_html import extras as html_extras
 
 from cutover.layout import ACCEPTED_FORMATS
-from cutover.ondisk import DAMAGE
+from cutover.ondisk import DAMAGE, NEEDS_HEALING
 
 pytestmark = pytest.mark.cutover
 
@@ -71,4 +74,18 @@ def test_no_damaged_objects_on_disk(ondisk_inventory):
         + ("\n..." if total > 30 else "")
         + "\nRestore them from the @pre-rustfs snapshot or a backup (or heal with MinIO before "
         "the cutover); do not count on RustFS to repair them"
+    )
+
+
+def test_no_drive_of_the_set_needs_healing(ondisk_inventory):
+    healing = [f for f in ondisk_inventory.store.findings(limit=200) if f.kind == NEEDS_HEALING]
+    total = ondisk_inventory.summary.finding_counts.get(NEEDS_HEALING, 0)
+    assert not healing, (
+        f"{total} object(s) or bucket setting(s) are readable only through parity: a drive of "
+        "the set lacks or holds a damaged shard of them:\n"
+        + "\n".join(f.describe() for f in healing[:30])
+        + ("\n..." if total > 30 else "")
+        + "\nStart MinIO again and heal the set (mc admin heal -r ALIAS) until this check passes, "
+        "then stop it and re-run from phase 20; one more lost drive would lose these objects, "
+        "and the target must not start on a set short of parity. Check the named drive's health"
     )

@@ -18,10 +18,12 @@ import pytest
 from cutover.appspec import AppSpec, Volume
 from cutover.containers import Endpoint, MinioContainer
 from cutover.driveset import DriveSetRefused
+from cutover.erasure import encode_parity
 from cutover.ondisk import DAMAGE, NEEDS_HEALING, UNDER_QUORUM, scan_dataset
 from cutover.ports import free_port
 from cutover.profile import load_profile
 from cutover.versionstore import VersionStore
+from cutover.xlmeta import inline_shard
 
 pytestmark = pytest.mark.rehearsal
 
@@ -79,9 +81,7 @@ def run_minio(base: Path, label: str, seed) -> list[tuple]:
         listed = []
         for bucket in sorted(b["Name"] for b in s3.list_buckets()["Buckets"]):
             page = s3.list_object_versions(Bucket=bucket)
-            listed += [
-                (bucket, v["Key"], v["VersionId"], False) for v in page.get("Versions", [])
-            ]
+            listed += [(bucket, v["Key"], v["VersionId"], False) for v in page.get("Versions", [])]
             listed += [
                 (bucket, v["Key"], v["VersionId"], True) for v in page.get("DeleteMarkers", [])
             ]
@@ -147,7 +147,9 @@ def test_whole_set_reads_what_minio_listed_with_bucket_settings_from_shards(
     assert store.findings() == []
     # No drive holds .metadata.bin whole (MaxParity: 2 data + 2 parity shards): joined here.
     assert summary.buckets["versioned"].versioning == "Enabled"
-    assert summary.buckets["locked"].object_lock and summary.buckets["locked"].versioning == "Enabled"
+    assert (
+        summary.buckets["locked"].object_lock and summary.buckets["locked"].versioning == "Enabled"
+    )
     assert summary.buckets["plain"].versioning == "Off" and not summary.buckets["plain"].object_lock
     assert all(b.metadata == "ok" for b in summary.buckets.values())
 
@@ -165,12 +167,45 @@ def test_one_drive_short_is_readable_and_needs_healing(minio_set, drives, store)
     assert [f for f in findings if f.kind in DAMAGE] == []
     healing = {f.path: f.detail for f in findings if f.kind == NEEDS_HEALING}
     assert f"drive {d2}: missing part file: plain/big.bin/" in healing["plain/big.bin"]
-    assert "whole on 3 of 4 drives and reading it needs 2 (its data blocks, EcM)" in (
-        healing["plain/big.bin"]
+    assert (
+        "whole on 3 of 4 drives and reading it needs 2 (its data blocks, EcM)"
+        in (healing["plain/big.bin"])
     )
     assert f"drive {d3}: its xl.meta does not list this version" in healing["plain/small.txt"]
     assert f"drive {d3}: part file of the wrong size" in healing["locked/held.txt"]
     assert summary.damage == 0
+
+
+def metadata_shards(drives: list[Path], bucket: str) -> dict[int, tuple[Path, bytes, int, int]]:
+    """EcIndex -> (drive, framed shard, data blocks, size) of a bucket's .metadata.bin."""
+    found = {}
+    for drive in drives:
+        raw = (drive / ".minio.sys" / "buckets" / bucket / ".metadata.bin" / "xl.meta").read_bytes()
+        version, framed = inline_shard(raw)
+        found[version.erasure[2]] = (drive, framed, version.erasure[0], version.stored_size)
+    return found
+
+
+def test_our_parity_is_minios_parity(drives):
+    shards = metadata_shards(drives, "locked")
+    assert sorted(shards) == [1, 2, 3, 4] and shards[1][2] == 2  # MaxParity: 2 data + 2 parity
+    width = -(-shards[1][3] // 2)
+    data = [shards[i][1][32 : 32 + width] for i in (1, 2)]
+    assert encode_parity(data, 2) == [shards[i][1][32 : 32 + width] for i in (3, 4)]
+
+
+def test_bucket_settings_are_rebuilt_from_parity_and_the_drives_named(drives, store):
+    shards = metadata_shards(drives, "locked")
+    gone = [shards[1][0], shards[2][0]]  # both data shards: only parity is left
+    for drive in gone:
+        shutil.rmtree(drive / ".minio.sys" / "buckets" / "locked" / ".metadata.bin")
+    summary = scan_dataset(drives, store)
+    locked = summary.buckets["locked"]
+    assert locked.metadata == "ok" and locked.object_lock and locked.versioning == "Enabled"
+    healing = [f for f in store.findings() if f.kind == NEEDS_HEALING]
+    assert [f.path for f in healing] == [".minio.sys/buckets/locked/.metadata.bin"]
+    for drive in gone:
+        assert f"drive {drive}: no .metadata.bin shard" in healing[0].detail
 
 
 def test_more_than_parity_lost_is_lost_naming_every_drive(minio_set, drives, store):

@@ -154,7 +154,12 @@ def give_set_format(drives: list[Path], deployment: str = "d0d0d0d0-0000-4000-80
         (drive / ".minio.sys").mkdir(exist_ok=True)
         (drive / ".minio.sys" / "format.json").write_text(
             json.dumps(
-                {"version": "1", "format": "xl", "id": deployment, "xl": {"version": "3", "this": this, "sets": [ids]}}
+                {
+                    "version": "1",
+                    "format": "xl",
+                    "id": deployment,
+                    "xl": {"version": "3", "this": this, "sets": [ids]},
+                }
             )
         )
 
@@ -171,13 +176,18 @@ def test_multi_drive_quorum_is_the_data_blocks_and_every_finding_names_the_drive
     findings = store.findings()
     lost = [f for f in findings if f.kind == UNDER_QUORUM]
     assert len(lost) == 1 and lost[0].kind in DAMAGE
-    assert "version 163c7c9d-e856-41ed-93ae-2adccecc8211 is whole on 2 of 5 drives" in lost[0].detail
+    assert (
+        "version 163c7c9d-e856-41ed-93ae-2adccecc8211 is whole on 2 of 5 drives" in lost[0].detail
+    )
     assert "needs 3 (its data blocks, EcM): lost" in lost[0].detail
     assert f"drive {drives[0]}: its xl.meta does not list this version" in lost[0].detail
     healing = [f for f in findings if f.kind == NEEDS_HEALING]
     assert NEEDS_HEALING not in DAMAGE
     readable = next(f for f in healing if "50051050" in f.detail)
-    assert "whole on 3 of 5 drives" in readable.detail and "readable from the parity" in readable.detail
+    assert (
+        "whole on 3 of 5 drives" in readable.detail
+        and "readable from the parity" in readable.detail
+    )
     assert f"drive {drives[4]}: its xl.meta does not list this version" in readable.detail
     orphan = next(f for f in healing if f.path.startswith(str(drives[0])))
     assert "object directory without xl.meta on this drive, the others serve it" in orphan.detail
