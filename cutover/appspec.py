@@ -337,10 +337,15 @@ def render_minio_app(
     listen: Listen,
     image: str,
     data_subdir: str = "",
+    drives: tuple[str, ...] = (),
 ) -> AppSpec:
-    """The source side as the TrueNAS minio app runs it: the host path mounted at /export."""
+    """The source side as the TrueNAS minio app runs it: the host path mounted at /export.
+
+    `drives`: the other drives of a single-node multi-drive set, mounted at /export2, ...
+    """
     mount = profile.source.mount_path
     served = f"{mount}/{data_subdir}" if data_subdir else mount
+    others = tuple(Volume(d, f"{mount}{i}") for i, d in enumerate(drives, start=2))
     return AppSpec(
         service=profile.source.app,
         image=image,
@@ -349,10 +354,11 @@ def render_minio_app(
             "MINIO_ROOT_USER": profile.credentials.access_key,
             "MINIO_ROOT_PASSWORD": secret,
         },
-        volumes=(Volume(host_path, mount),),
+        volumes=(Volume(host_path, mount), *others),
         command=(
             "server",
             served,
+            *(v.container for v in others),
             "--address",
             listen.api_address,
             "--console-address",

@@ -76,8 +76,10 @@ def set_problems(formats: list[DriveFormat]) -> list[str]:
     for f in formats:
         if f.kind not in ("xl", "xl-single"):
             problems.append(
-                f"drive {f.root}: .minio.sys/format.json is {f.kind}, not a MinIO xl drive; "
-                "name MinIO's data directory of each drive (ondisk.local_path, ondisk.drives)"
+                f"drive {f.root}: .minio.sys/format.json is {f.kind}: not a MinIO drive (a wrong "
+                "path, or a blank replacement disk MinIO has not healed yet). Name MinIO's data "
+                "directory of each drive (ondisk.local_path, ondisk.drives), or start MinIO "
+                "and let it heal the new drive before the cutover"
             )
     if problems:
         return problems

@@ -67,8 +67,10 @@ def test_not_a_drive_and_a_single_drive_in_a_set(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert set_problems([read_drive_format(r) for r in [*roots[:3], empty]]) == [
-        f"drive {empty}: .minio.sys/format.json is missing, not a MinIO xl drive; name MinIO's "
-        "data directory of each drive (ondisk.local_path, ondisk.drives)"
+        f"drive {empty}: .minio.sys/format.json is missing: not a MinIO drive (a wrong path, or "
+        "a blank replacement disk MinIO has not healed yet). Name MinIO's data directory of each "
+        "drive (ondisk.local_path, ondisk.drives), or start MinIO and let it heal the new drive "
+        "before the cutover"
     ]
     single = drive(tmp_path, "single", IDS[3], kind="xl-single", sets=[[IDS[3]]])
     problems = set_problems([read_drive_format(r) for r in [*roots[:3], single]])

@@ -144,7 +144,9 @@ def test_drives_without_format_json_are_refused_one_by_one(store):
     with pytest.raises(DriveSetRefused) as refused:
         scan_dataset(drives, store)
     for drive in drives:
-        assert f"drive {drive}: .minio.sys/format.json is missing" in str(refused.value)
+        assert f"drive {drive}: .minio.sys/format.json is missing: not a MinIO drive" in str(
+            refused.value
+        )
 
 
 def give_set_format(drives: list[Path], deployment: str = "d0d0d0d0-0000-4000-8000-000000000000"):
