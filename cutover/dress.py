@@ -114,3 +114,34 @@ def local_profile(profile: Profile, source_dir: Path) -> Profile:
 def nas_profile(profile: Profile) -> Profile:
     """A production profile in a dress rehearsal: the phases it does not run dropped."""
     return profile.model_copy(update={"rotation": None, "public": None, "oidc": None, "r2": None})
+
+
+def nas_plan(profile: Profile, snapshot: str, where: str) -> list[str]:
+    """What a dress rehearsal on the NAS does, in order: the heading, then one line per step.
+    Everything it creates it names, and destroys at the end whatever happened."""
+    assert profile.host is not None
+    tools = profile.host.tools
+    ds, clone = profile.dataset.zfs, clone_name(profile)
+    secrets = profile.host.secrets_dir
+    steps = [
+        f"read only: {tools.midclt} call app.query {profile.source.app} (the production MinIO "
+        "keeps serving; it is never stopped, changed or written)",
+        f"refuse if {clone} exists already (zfs list): a clone left by an interrupted run is "
+        "named, never reused or destroyed",
+        f"{tools.zfs} snapshot {ds}@{snapshot} (a new snapshot of the production dataset, "
+        "for this dress rehearsal only)",
+        f"{tools.zfs} clone {ds}@{snapshot} {clone} (the copy everything below runs on)",
+        f"docker run -d MinIO ({profile.source.image.official} as running in production) as "
+        f"{profile.dataset.owner} on the clone, 127.0.0.1 spare ports of the NAS, root keys in "
+        f"a root-only --env-file under {secrets}; baseline taken through an SSH forward",
+        "docker stop MinIO; on-disk inventory of the clone (phase 25)",
+        f"docker run -d RustFS ({profile.target.image.official}) as {profile.dataset.owner} on "
+        "the clone, same ports and root keys; phases 30, 40 and 45 through the SSH forward",
+        f"always, also after a failure: docker rm -f both containers, remove their env files, "
+        f"{tools.zfs} destroy {clone}, {tools.zfs} destroy {ds}@{snapshot}",
+        "not run: " + "; ".join(f"{m.removesuffix('.py')} ({why})" for m, why in NOT_RUN.items()),
+    ]
+    heading = (
+        f"Dress rehearsal plan for {profile.name} on {where} (no --confirm: production untouched)"
+    )
+    return [heading, *(f"  {i}. {step}" for i, step in enumerate(steps, 1))]
