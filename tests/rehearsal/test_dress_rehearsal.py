@@ -81,3 +81,33 @@ def test_failed_dress_rehearsal_still_cleans_up(store, tmp_path):
     assert "removed the copy" in "\n".join(run.summary["run"]["actions"])
     assert tree_fingerprint(store) == before
     assert not leftovers(run.summary["run"]["run_id"])
+
+
+def test_production_profile_with_source_dir_never_reaches_the_nas(store, tmp_path):
+    """`--source-dir` with the production profile: its owner, keys and images, on this
+    machine; the NAS (here an SSH port nobody listens on) is not contacted."""
+    import yaml
+
+    from cutover.ports import free_port
+    from cutover.profile import REPO_ROOT, load_profile
+
+    rehearsal = load_profile("rehearsal")
+    data = yaml.safe_load((REPO_ROOT / "targets" / "truenas.example.yml").read_text())
+    data["manifest"] = str(REPO_ROOT / "data-plane" / "datasets.yml")
+    data["host"]["ssh"] = "admin@127.0.0.1"
+    data["host"]["port"] = free_port("127.0.0.1")
+    data["source"]["image"] = {"official": rehearsal.source.image.local}
+    data["target"]["image"] = {"official": rehearsal.target.image.local}
+    path = tmp_path / "production.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    run = rehearse(
+        tmp_path / "reports",
+        "preflight",
+        "stop",
+        "ondisk",
+        args=("--target", str(path), "--source-dir", str(store)),
+    )
+    assert run.returncode == 0, run.output[-4000:]
+    run.passed("test_on_disk_versions_match_baseline")
+    assert run.summary["run"]["mode"] == "dress-rehearsal"
+    assert "cannot reach the NAS" not in run.output
