@@ -51,10 +51,11 @@ def dress_profile(site: NasSite, name: str = "dress", **changes) -> str:
     return str(path)
 
 
-def dress(site: NasSite, tmp_path, profile: str) -> RehearsalRun:
+def dress(site: NasSite, tmp_path, profile: str, watch: tuple[str, ...] = ()) -> RehearsalRun:
     return rehearse(
         tmp_path / "reports",
         args=("-m", "cutover", "--target", profile, "--dress-rehearsal"),
+        watch_argv=watch,
     )
 
 
@@ -81,8 +82,12 @@ def production_untouched(site: NasSite, before: dict) -> None:
 
 def test_dress_rehearsal_on_a_clone_leaves_production_untouched(site, tmp_path):
     before = site.read_state()
-    run = dress(site, tmp_path, dress_profile(site))
+    markers = ("umask 077", "docker run -d", " clone ", "ExitOnForwardFailure=yes")
+    run = dress(site, tmp_path, dress_profile(site), watch=markers)
     assert run.returncode == 0, run.output[-6000:]
+    # Every process's command line sampled: the secret went over stdin into the env files only.
+    assert run.argv is not None and run.argv.seen == set(markers), run.argv.seen
+    assert not run.argv.hits, "secrets on command lines:\n" + run.argv.report()
     outcomes = run.outcomes()
     assert "failed" not in outcomes.values() and "error" not in outcomes.values(), outcomes
     assert {t["phase"] for t in run.summary["tests"]} == RUN_PHASES
