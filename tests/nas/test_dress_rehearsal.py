@@ -131,6 +131,8 @@ def test_taken_clone_name_is_refused_and_nothing_created(site, tmp_path):
     (theirs / "keep.txt").write_text("mine\n")
     state = site.read_state()
     state["datasets"][CLONE] = str(theirs)
+    stale = {"dataset": DATASET, "name": "dress-rehearsal-20200101T000000Z", "creation": 1577836800}
+    state["snapshots"].append(stale)
     site.write_state(state)
     try:
         run = dress(site, tmp_path, dress_profile(site))
@@ -140,8 +142,11 @@ def test_taken_clone_name_is_refused_and_nothing_created(site, tmp_path):
         assert "nothing was created" in message
         assert site.read_state() == state and (theirs / "keep.txt").read_text() == "mine\n"
         assert not left_on_the_nas(site, run.summary["run"]["run_id"])
+        notices = run.summary["run"]["notices"]
+        assert any(f"{DATASET}@dress-rehearsal-20200101T000000Z" in n for n in notices), notices
     finally:
         state["datasets"].pop(CLONE)
+        state["snapshots"].remove(stale)
         site.write_state(state)
 
 
