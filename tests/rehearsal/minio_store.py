@@ -8,6 +8,10 @@ import os
 import secrets
 from pathlib import Path
 
+# Ryuk is an image pulled from Docker Hub (conftest.py disables it for pytest runs; this module
+# is also imported by hand): the container is removed here instead.
+os.environ["TESTCONTAINERS_RYUK_DISABLED"] = "true"
+
 from pydantic import SecretStr
 
 from cutover.appspec import Listen, render_minio_app
