@@ -24,6 +24,8 @@ CUTOVER_OPTIONS = (
     "--confirm",
     "--rollback",
     "--state-dir",
+    "--dress-rehearsal",
+    "--source-dir",
 )
 
 

@@ -51,6 +51,9 @@ class DockerRun:
     entrypoint: str | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
     secret_files: tuple[SecretFile, ...] = ()
+    user: str | None = None
+    volumes: tuple[str, ...] = ()  # host:container[:mode]
+    env_file: SecretFile | None = None  # `--env-file`: docker reads KEY=value lines itself
 
     def __post_init__(self) -> None:
         secret = [
@@ -72,8 +75,14 @@ class DockerRun:
         parts += ["--network", "host"]
         for key, value in self.labels.items():
             parts += ["--label", f"{key}={value}"]
+        if self.user:
+            parts += ["--user", self.user]
+        for volume in self.volumes:
+            parts += ["-v", volume]
         for secret in self.secret_files:
             parts += ["-v", secret.mount()]
+        if self.env_file is not None:
+            parts += ["--env-file", self.env_file.host_path]
         for key, value in self.env.items():
             parts += ["-e", f"{key}={value}"]
         if self.entrypoint:
@@ -84,10 +93,20 @@ class DockerRun:
 
     def secrets_note(self) -> str:
         """Where its secrets are, for the record: each file and what it holds."""
-        return "; ".join(
+        notes = [
             f"{f.host_path} (root-only, 0600, mounted read-only) holds {f.holds}"
             for f in self.secret_files
-        )
+        ]
+        if self.env_file is not None:
+            notes.append(
+                f"{self.env_file.host_path} (root-only, 0600, docker --env-file) holds "
+                f"{self.env_file.holds}"
+            )
+        return "; ".join(notes)
+
+    @property
+    def private_files(self) -> tuple[SecretFile, ...]:
+        return self.secret_files + ((self.env_file,) if self.env_file is not None else ())
 
 
 @dataclass(frozen=True)
@@ -124,11 +143,11 @@ class Containers:
         self.nas = nas
 
     def _write_secrets(self, spec: DockerRun) -> None:
-        for secret in spec.secret_files:
+        for secret in spec.private_files:
             self.nas.write_private(secret.host_path, secret.content)
 
     def _remove_secrets(self, spec: DockerRun) -> None:
-        for secret in spec.secret_files:
+        for secret in spec.private_files:
             self.nas.remove_private(secret.host_path)
 
     def run(self, spec: DockerRun, *, stdin_lines: Sequence[str] = ()) -> Finished:
@@ -189,6 +208,10 @@ class Containers:
     def logs(self, name: str, tail: int | None = None) -> str:
         lines = f"--tail {int(tail)} " if tail else ""
         return self.nas.run(f"docker logs {lines}{shlex.quote(name)} 2>&1", ok=(0, 1))
+
+    def stop(self, name: str, timeout: int = 30) -> None:
+        """`docker stop`: SIGTERM, then SIGKILL after `timeout` s, as TrueNAS stops an app."""
+        self.nas.run(f"docker stop -t {int(timeout)} {shlex.quote(name)} >/dev/null")
 
     def remove(self, names: Iterable[str]) -> None:
         quoted = " ".join(shlex.quote(n) for n in names)

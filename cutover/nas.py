@@ -193,6 +193,30 @@ class Nas:
         self.run(command)
         return command
 
+    def dataset(self, dataset: str) -> zfs.DatasetInfo | None:
+        """The dataset's mountpoint and origin, or None when there is no such dataset."""
+        done = self.execute(zfs.dataset_info_command(dataset, zfs=self.tools.zfs))
+        if done.rc != 0 and "dataset does not exist" in done.stderr:
+            return None
+        return zfs.parse_dataset_info(
+            self._checked(zfs.dataset_info_command(dataset, zfs=self.tools.zfs), done, (0,))
+        )
+
+    def clone(self, dataset: str, snapshot: str, clone: str) -> str:
+        command = zfs.clone_command(dataset, snapshot, clone, zfs=self.tools.zfs)
+        self.run(command)
+        return command
+
+    def destroy_dataset(self, dataset: str) -> str:
+        command = zfs.destroy_dataset_command(dataset, zfs=self.tools.zfs)
+        self.run(command)
+        return command
+
+    def destroy_snapshot(self, dataset: str, name: str) -> str:
+        command = zfs.destroy_snapshot_command(dataset, name, zfs=self.tools.zfs)
+        self.run(command)
+        return command
+
     # TrueNAS apps and cron
 
     def app(self, name: str) -> truenas.App | None:

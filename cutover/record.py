@@ -62,6 +62,7 @@ class RunRecord:
     downtime_seconds: float | None = None
     artifacts: dict[str, str] = field(default_factory=dict)
     confirmed: str = ""  # the dataset --confirm named; "" = plan only (production)
+    dress: str = ""  # a dress rehearsal: on what copy of the real data ("" = not one)
     plan: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # shown in red: what the operator must know
     _stop_clock: float | None = field(default=None, repr=False)
@@ -107,6 +108,7 @@ class RunRecord:
             "Operator": self.operator,
             "Started (UTC)": self.started_at,
             "Ended (UTC)": self.ended_at or "(running)",
+            **({"DRESS REHEARSAL on": self.dress} if self.dress else {}),
             "Dataset path": self.dataset_path,
             **(
                 {"Confirmed for": self.confirmed or "(not confirmed: read-only checks and plan)"}

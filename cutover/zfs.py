@@ -83,3 +83,44 @@ def parse_children(text: str, dataset: str) -> list[str]:
 
 def find_snapshot(snapshots: list[Snapshot], dataset: str, name: str) -> Snapshot | None:
     return next((s for s in snapshots if s.dataset == dataset and s.name == name), None)
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """One `zfs list -H -p -o name,mountpoint,origin` line: origin is the snapshot a clone
+    was made from ("" for a dataset that is no clone; zfs prints "-")."""
+
+    name: str
+    mountpoint: str
+    origin: str
+
+
+def dataset_info_command(dataset: str, *, zfs: str = "zfs") -> str:
+    return f"{shlex.quote(zfs)} list -H -p -o name,mountpoint,origin {shlex.quote(check_dataset_name(dataset))}"
+
+
+def parse_dataset_info(text: str) -> DatasetInfo:
+    fields = text.strip("\n").split("\t")
+    if len(fields) != 3 or not fields[0]:
+        raise ValueError(f"unexpected `zfs list -H -p -o name,mountpoint,origin` output: {text!r}")
+    name, mountpoint, origin = fields
+    return DatasetInfo(name, mountpoint, "" if origin == "-" else origin)
+
+
+def clone_command(dataset: str, snapshot: str, clone: str, *, zfs: str = "zfs") -> str:
+    """A writable dataset sharing the snapshot's blocks: instant, and the origin is only read."""
+    origin = check_dataset_name(dataset) + "@" + check_snapshot_name(snapshot)
+    return (
+        f"{shlex.quote(zfs)} clone {shlex.quote(origin)} {shlex.quote(check_dataset_name(clone))}"
+    )
+
+
+def destroy_dataset_command(dataset: str, *, zfs: str = "zfs") -> str:
+    """Never `-r`/`-R`: a dataset that has grown snapshots or children is refused by zfs."""
+    return f"{shlex.quote(zfs)} destroy {shlex.quote(check_dataset_name(dataset))}"
+
+
+def destroy_snapshot_command(dataset: str, name: str, *, zfs: str = "zfs") -> str:
+    """Never `-R`: a snapshot a clone still depends on is refused by zfs."""
+    target = check_dataset_name(dataset) + "@" + check_snapshot_name(name)
+    return f"{shlex.quote(zfs)} destroy {shlex.quote(target)}"

@@ -359,6 +359,22 @@ MANIFEST_GROUP = "The dataset manifest (datasets.yml)"
 CLI = "The command line"
 
 _SUITE = "suites/test_00_preflight.py"
+DRESS = "Dress rehearsal options"
+
+
+def minio_dir(name: str, *, nested: str = "") -> Callable[[Path], str]:
+    """A directory shaped like a MinIO data directory (`.minio.sys` at its top, or one level
+    down in `nested`); never started on: every case refuses before a container runs."""
+
+    def write(directory: Path) -> str:
+        path = directory / name
+        (path / nested / ".minio.sys").mkdir(parents=True)
+        (path / nested / "raw").mkdir()
+        return str(path)
+
+    return write
+
+
 _PROD = "mode: production"
 LIMIT_NOTE = "a target profile is a few kilobytes of plain YAML; check that this is the right file"
 
@@ -1376,5 +1392,137 @@ CASES: list[Case] = [
         "target profile 'nosuch' not found",
         plan_cli("--target", "nosuch"),
         via="plan",
+    ),
+    # --- dress rehearsal options -----------------------------------------------------------
+    _case(
+        "dress-rehearsal-profile",
+        DRESS,
+        "`--dress-rehearsal` with a rehearsal profile and no `--source-dir`",
+        "a dress rehearsal runs on a copy of real data: give a production profile (a ZFS clone "
+        "on the NAS) or --source-dir <a local copy of a MinIO data directory>; "
+        "<checkout>/targets/rehearsal.yml is a rehearsal profile, whose plain run already works "
+        "on scratch data; nothing was started",
+        pytest_cli(_SUITE, "--dress-rehearsal"),
+        via="pytest",
+    ),
+    _case(
+        "dress-confirm",
+        DRESS,
+        "`--dress-rehearsal --confirm marathon/minio-dataset` (production)",
+        "--confirm does not apply to a dress rehearsal, which never acts on production (its own "
+        "snapshot, clone and containers need no confirmation and are removed at the end): drop "
+        "--confirm, or drop --dress-rehearsal/--source-dir for the real cutover; nothing was "
+        "started",
+        pytest_cli(
+            _SUITE,
+            "--target",
+            profile(mode="production"),
+            "--dress-rehearsal",
+            "--confirm",
+            "marathon/minio-dataset",
+        ),
+        via="pytest",
+    ),
+    _case(
+        "dress-rollback",
+        DRESS,
+        "`--source-dir <dir> --rollback`",
+        "--rollback does not apply to a dress rehearsal, which never acts on production",
+        pytest_cli(_SUITE, "--source-dir", minio_dir("store"), "--rollback"),
+        via="pytest",
+    ),
+    _case(
+        "dress-state-dir",
+        DRESS,
+        "`--dress-rehearsal --state-dir <dir>` (production)",
+        "--state-dir does not apply to a dress rehearsal, which never acts on production",
+        pytest_cli(
+            _SUITE,
+            "--target",
+            profile(mode="production"),
+            "--dress-rehearsal",
+            "--state-dir",
+            lambda d: str(d / "state"),
+        ),
+        via="pytest",
+    ),
+    _case(
+        "dress-target-engine-nas",
+        DRESS,
+        "`--dress-rehearsal --target-engine minio` (production, on the NAS)",
+        "--target-engine applies to rehearsals on this machine; a dress rehearsal on the NAS runs "
+        "the profile's rustfs/rustfs:1.0.1: drop --target-engine; nothing was started",
+        pytest_cli(
+            _SUITE,
+            "--target",
+            profile(mode="production"),
+            "--dress-rehearsal",
+            "--target-engine",
+            "minio",
+        ),
+        via="pytest",
+    ),
+    _case(
+        "source-dir-missing",
+        DRESS,
+        "`--source-dir` naming nothing",
+        "--source-dir <dir>/nosuch does not exist: name the local copy of the MinIO data "
+        "directory (the one holding .minio.sys and the buckets)",
+        pytest_cli(_SUITE, "--source-dir", lambda d: str(d / "nosuch")),
+        via="pytest",
+    ),
+    _case(
+        "source-dir-file",
+        DRESS,
+        "`--source-dir` naming a file",
+        "--source-dir <dir>/store.tar is a file, not a MinIO data directory",
+        pytest_cli(_SUITE, "--source-dir", file("store.tar", "not a directory\n")),
+        via="pytest",
+    ),
+    _case(
+        "source-dir-not-minio",
+        DRESS,
+        "`--source-dir` naming a directory without `.minio.sys`",
+        "--source-dir <dir> holds no .minio.sys (wrong directory, or an empty one); nothing was "
+        "started",
+        pytest_cli(_SUITE, "--source-dir", lambda d: str(d)),
+        via="pytest",
+    ),
+    _case(
+        "source-dir-nested",
+        DRESS,
+        "`--source-dir` one level above the data",
+        "--source-dir <dir>/store holds no .minio.sys: the data is nested one level down, name "
+        "<dir>/store/data instead; nothing was started",
+        pytest_cli(_SUITE, "--source-dir", minio_dir("store", nested="data")),
+        via="pytest",
+    ),
+    _case(
+        "source-dir-holds-reports",
+        DRESS,
+        "`--source-dir` holding the `--report-dir`",
+        "--source-dir <dir> holds the report directory <dir>/reports: the run would write into "
+        "the data it copies; give another --report-dir",
+        pytest_cli(
+            _SUITE,
+            "--source-dir",
+            lambda d: (d / ".minio.sys").mkdir() or str(d),
+        ),
+        via="pytest",
+    ),
+    _case(
+        "source-dir-no-secret",
+        DRESS,
+        "`--source-dir` with a rehearsal profile and its secret variable unset (was: generated)",
+        "no root secret key: set environment variable DRESS_UNSET_SECRET to MinIO's root secret "
+        "(the copy's IAM and RustFS need it)",
+        pytest_cli(
+            _SUITE,
+            "--target",
+            profile(put("credentials.secret_env", "DRESS_UNSET_SECRET")),
+            "--source-dir",
+            minio_dir("store"),
+        ),
+        via="pytest",
     ),
 ]

@@ -337,10 +337,49 @@ def test_zfs_rollback_restores_files_and_drops_later_snapshots(nas):
     assert not later_copy.exists()
 
 
+CLONE = f"{DATASET}-dress-rehearsal"
+
+
+def test_zfs_clone_is_a_sibling_copy_of_the_snapshot_and_destroys_cleanly(nas):
+    ok(nas.run(zfs.snapshot_command(DATASET, "dress")))
+    origin = zfs.parse_dataset_info(ok(nas.run(zfs.dataset_info_command(DATASET))))
+    assert origin.origin == "" and origin.name == DATASET
+    (Path(origin.mountpoint) / "bucket" / "obj" / "xl.meta").write_bytes(b"XL2 after")
+    ok(nas.run(zfs.clone_command(DATASET, "dress", CLONE)))
+    info = zfs.parse_dataset_info(ok(nas.run(zfs.dataset_info_command(CLONE))))
+    assert info.origin == f"{DATASET}@dress"
+    assert info.mountpoint == str(Path(origin.mountpoint).parent / "minio-dataset-dress-rehearsal")
+    assert (Path(info.mountpoint) / "bucket" / "obj" / "xl.meta").read_bytes() == b"XL2 original"
+    assert (Path(info.mountpoint) / "bucket" / "link").is_symlink()
+    again = nas.run(zfs.clone_command(DATASET, "dress", CLONE))
+    assert (
+        again.returncode == 1 and f"cannot create '{CLONE}': dataset already exists" in again.stderr
+    )
+    busy = nas.run(zfs.destroy_snapshot_command(DATASET, "dress"))
+    assert busy.returncode == 1
+    assert "snapshot has dependent clones" in busy.stderr and CLONE in busy.stderr
+    ok(nas.run(zfs.destroy_dataset_command(CLONE)))
+    assert not Path(info.mountpoint).exists()
+    gone = nas.run(zfs.dataset_info_command(CLONE))
+    assert gone.returncode == 1 and f"cannot open '{CLONE}': dataset does not exist" in gone.stderr
+    ok(nas.run(zfs.destroy_snapshot_command(DATASET, "dress")))
+    assert zfs.parse_snapshots(ok(nas.run(zfs.list_snapshots_command(DATASET)))) == []
+    assert (Path(origin.mountpoint) / "bucket" / "obj" / "xl.meta").read_bytes() == b"XL2 after"
+
+
+def test_zfs_destroy_refuses_a_dataset_with_snapshots(nas):
+    ok(nas.run(zfs.snapshot_command(DATASET, "pre-rustfs")))
+    proc = nas.run(zfs.destroy_dataset_command(DATASET))
+    assert proc.returncode == 1
+    assert f"cannot destroy '{DATASET}': filesystem has children" in proc.stderr
+
+
 @pytest.mark.parametrize(
     "command",
     [
-        "zfs destroy marathon/minio-dataset@pre-rustfs",
+        "zfs destroy -r marathon/minio-dataset",
+        "zfs destroy -R marathon/minio-dataset@pre-rustfs",
+        "zfs clone -p marathon/minio-dataset@pre-rustfs marathon/x",
         "zfs rollback marathon/minio-dataset@pre-rustfs",
         "zfs list",
         "zfs list -H -o name marathon/minio-dataset",
