@@ -111,6 +111,16 @@ def local_profile(profile: Profile, source_dir: Path) -> Profile:
     )
 
 
+def not_real_data(profile: Profile) -> str:
+    """Why a rehearsal profile cannot be dress-rehearsed without a local copy to run on."""
+    return (
+        "a dress rehearsal runs on a copy of real data: give a production profile (a ZFS "
+        "clone on the NAS) or --source-dir <a local copy of a MinIO data directory>; "
+        f"{profile.path} is a rehearsal profile, whose plain run already works on scratch "
+        "data; nothing was started"
+    )
+
+
 def nas_profile(profile: Profile) -> Profile:
     """A production profile in a dress rehearsal: the phases it does not run dropped."""
     return profile.model_copy(update={"rotation": None, "public": None, "oidc": None, "r2": None})

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from pydantic import SecretStr
 
-from cutover import truenas, zfs
+from cutover import dress, truenas, zfs
 from cutover.appspec import AppSpec, app_env_file
+from cutover.errors import ConfigError
 from cutover.manifest import Manifest, Tier, load_manifest
 from cutover.profile import Mode, Profile, ToolsSpec
 from cutover.rotation import SECRET_KEY, root_key_clients, rotated_app
@@ -327,6 +328,14 @@ def plan_text(
     return [heading, *render_plan(steps, sudo=sudo).splitlines()]
 
 
+def dress_plan_text(profile: Profile) -> list[str]:
+    """What `--dress-rehearsal` would do on the NAS; its snapshot is named when the run starts."""
+    if profile.mode is not Mode.PRODUCTION or profile.host is None:
+        raise ConfigError(dress.not_real_data(profile))
+    snapshot = f"{dress.SNAPSHOT_PREFIX}<UTC time>"
+    return dress.nas_plan(dress.nas_profile(profile), snapshot, profile.host.ssh)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the plan for a profile; reads nothing but the profile and changes nothing."""
     import argparse
@@ -337,11 +346,20 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m cutover.plan", description=main.__doc__)
     parser.add_argument("--target", required=True, help="target profile name or path")
-    parser.add_argument("--rollback", action="store_true", help="plan the rollback instead")
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--rollback", action="store_true", help="plan the rollback instead")
+    what.add_argument(
+        "--dress-rehearsal",
+        action="store_true",
+        help="plan a dress rehearsal on a ZFS clone instead (production profile)",
+    )
     args = parser.parse_args(argv)
     try:
         profile = load_profile(args.target)
-        text = plan_text(profile, rollback=args.rollback)  # reads the manifest for the R2 step
+        if args.dress_rehearsal:
+            text = dress_plan_text(profile)
+        else:  # reads the manifest for the R2 step
+            text = plan_text(profile, rollback=args.rollback)
     except CutoverError as exc:
         print(exc, file=sys.stderr)
         return 2

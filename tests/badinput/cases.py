@@ -1395,6 +1395,25 @@ CASES: list[Case] = [
     ),
     # --- dress rehearsal options -----------------------------------------------------------
     _case(
+        "plan-dress-rehearsal-profile",
+        DRESS,
+        "`python -m cutover.plan --dress-rehearsal` for a rehearsal profile",
+        "a dress rehearsal runs on a copy of real data: give a production profile (a ZFS clone "
+        "on the NAS) or --source-dir <a local copy of a MinIO data directory>; "
+        "<checkout>/targets/rehearsal.yml is a rehearsal profile, whose plain run already works "
+        "on scratch data; nothing was started",
+        plan_cli("--target", "rehearsal", "--dress-rehearsal"),
+        via="plan",
+    ),
+    _case(
+        "plan-dress-rollback",
+        DRESS,
+        "`python -m cutover.plan --dress-rehearsal --rollback`",
+        "argument --rollback: not allowed with argument --dress-rehearsal",
+        plan_cli("--target", "rehearsal", "--dress-rehearsal", "--rollback"),
+        via="plan",
+    ),
+    _case(
         "dress-rehearsal-profile",
         DRESS,
         "`--dress-rehearsal` with a rehearsal profile and no `--source-dir`",

@@ -96,3 +96,21 @@ def test_render_plan_without_sudo(app):
     text = render_plan(cutover_plan(PROFILE, app), sudo=False)
     assert "sudo" not in text
     assert "   $ /usr/sbin/zfs snapshot marathon/minio-dataset@pre-rustfs" in text.splitlines()
+
+
+def test_dress_rehearsal_plan_for_a_production_profile_names_clone_and_cleanup(capsys):
+    from cutover.plan import main
+
+    assert main(["--target", "targets/truenas.example.yml", "--dress-rehearsal"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Dress rehearsal plan for truenas on admin@truenas.lan")
+    assert "zfs clone marathon/minio-dataset@dress-rehearsal-<UTC time>" in out
+    assert "zfs destroy marathon/minio-dataset-dress-rehearsal" in out
+    assert "test_60_r2_sync" in out  # named as not run
+
+
+def test_dress_rehearsal_plan_refuses_a_rehearsal_profile(capsys):
+    from cutover.plan import main
+
+    assert main(["--target", "rehearsal", "--dress-rehearsal"]) == 2
+    assert "a dress rehearsal runs on a copy of real data" in capsys.readouterr().err
