@@ -256,6 +256,13 @@ def as_nobody(act: Callable[[Path], Outcome]) -> Callable[[Path], Outcome]:
             return act(scratch)
         reachable = Path(tempfile.mkdtemp(prefix="badinput-"))
         reachable.chmod(0o777)  # nobody writes the case's files here
+        # nobody must reach the checkout (profile, datasets.yml): a clone in a 0700 temporary
+        # directory gets o+x on its ancestors while the child runs, then its modes back.
+        checkout = Path(__file__).resolve().parents[2]
+        closed = {p: p.stat().st_mode & 0o7777 for p in (checkout, *checkout.parents)}
+        closed = {p: mode for p, mode in closed.items() if not mode & 0o001}
+        for path, mode in closed.items():
+            path.chmod(mode | 0o001)
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: drop to nobody, run, report through the pipe
@@ -270,6 +277,8 @@ def as_nobody(act: Callable[[Path], Outcome]) -> Callable[[Path], Outcome]:
         with os.fdopen(read, "rb") as stream:
             data = stream.read().decode()
         os.waitpid(pid, 0)
+        for path, mode in closed.items():
+            path.chmod(mode)
         subprocess.run(["rm", "-rf", str(reachable)], check=False)
         code, _, text = data.partition("\n")
         return Outcome(int(code or 99), text.replace(str(reachable), str(scratch)))
