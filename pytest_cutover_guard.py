@@ -47,7 +47,7 @@ def pytest_load_initial_conftests(
         raise pytest.UsageError(
             f"pytest did not load the rustfs-cutover options ({option}): it looks for the "
             f"checkout's conftest.py only along the test paths named, and took "
-            f"{value or 'the command line'} for one (run rooted at {early_config.rootpath}). "
+            f"{value or 'the command line'} for one. "
             f"Write {spelled} (with '='), or name the suites first (pytest suites {option} ...), "
             "from the rustfs-cutover checkout"
         )

@@ -1367,8 +1367,8 @@ CASES: list[Case] = [
         "`pytest --target /outside/p.yml` (space form, no test path; was: pytest's "
         '"unrecognized arguments")',
         "pytest did not load the rustfs-cutover options (--target): it looks for the checkout's "
-        "conftest.py only along the test paths named, and took <dir>/profile.yml for one (run "
-        "rooted at <dir>). Write --target=<dir>/profile.yml (with '='), or name the suites first "
+        "conftest.py only along the test paths named, and took <dir>/profile.yml for one. "
+        "Write --target=<dir>/profile.yml (with '='), or name the suites first "
         "(pytest suites --target ...), from the rustfs-cutover checkout",
         pytest_cli(*guard_plugin_args(), "--target", profile(), report_dir=False),
         via="pytest",
