@@ -16,13 +16,14 @@ scratch directory and `<checkout>` for this checkout; `hidden` lists what must n
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import importlib.metadata
 import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -248,6 +249,21 @@ def plan_cli(*args: Arg) -> Callable[[Path], Outcome]:
     return act
 
 
+@contextlib.contextmanager
+def _traversable_by_others(path: Path) -> Iterator[None]:
+    """o+x on `path` and its ancestors while inside, their modes back after: a checkout cloned
+    into a 0700 temporary directory is otherwise out of nobody's reach."""
+    modes = {p: p.stat().st_mode & 0o7777 for p in (path, *path.parents)}
+    closed = {p: mode for p, mode in modes.items() if not mode & 0o001}
+    try:
+        for p, mode in closed.items():
+            p.chmod(mode | 0o001)
+        yield
+    finally:
+        for p, mode in closed.items():
+            p.chmod(mode)
+
+
 def as_nobody(act: Callable[[Path], Outcome]) -> Callable[[Path], Outcome]:
     """Run `act` in a child process as `nobody` when this one is root (root reads any file)."""
 
@@ -256,29 +272,21 @@ def as_nobody(act: Callable[[Path], Outcome]) -> Callable[[Path], Outcome]:
             return act(scratch)
         reachable = Path(tempfile.mkdtemp(prefix="badinput-"))
         reachable.chmod(0o777)  # nobody writes the case's files here
-        # nobody must reach the checkout (profile, datasets.yml): a clone in a 0700 temporary
-        # directory gets o+x on its ancestors while the child runs, then its modes back.
-        checkout = Path(__file__).resolve().parents[2]
-        closed = {p: p.stat().st_mode & 0o7777 for p in (checkout, *checkout.parents)}
-        closed = {p: mode for p, mode in closed.items() if not mode & 0o001}
-        for path, mode in closed.items():
-            path.chmod(mode | 0o001)
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: drop to nobody, run, report through the pipe
-            try:
-                os.setgid(65534)
-                os.setuid(65534)
-                outcome = act(reachable)
-                os.write(write, f"{outcome.exit}\n{outcome.text}".encode())
-            finally:
-                os._exit(0)
-        os.close(write)
-        with os.fdopen(read, "rb") as stream:
-            data = stream.read().decode()
-        os.waitpid(pid, 0)
-        for path, mode in closed.items():
-            path.chmod(mode)
+        with _traversable_by_others(REPO_ROOT):  # nobody reads the profile, datasets.yml
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: drop to nobody, run, report through the pipe
+                try:
+                    os.setgid(65534)
+                    os.setuid(65534)
+                    outcome = act(reachable)
+                    os.write(write, f"{outcome.exit}\n{outcome.text}".encode())
+                finally:
+                    os._exit(0)
+            os.close(write)
+            with os.fdopen(read, "rb") as stream:
+                data = stream.read().decode()
+            os.waitpid(pid, 0)
         subprocess.run(["rm", "-rf", str(reachable)], check=False)
         code, _, text = data.partition("\n")
         return Outcome(int(code or 99), text.replace(str(reachable), str(scratch)))

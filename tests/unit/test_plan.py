@@ -10,7 +10,7 @@ import yaml
 from pydantic import SecretStr
 
 from cutover.appspec import AppSpec, Listen, render_rustfs_app
-from cutover.plan import cutover_plan, render_plan, rollback_plan
+from cutover.plan import cutover_plan, main, render_plan, rollback_plan
 from cutover.profile import load_profile
 
 SECRET = "zz-top-secret-zz"
@@ -99,8 +99,6 @@ def test_render_plan_without_sudo(app):
 
 
 def test_dress_rehearsal_plan_for_a_production_profile_names_clone_and_cleanup(capsys):
-    from cutover.plan import main
-
     assert main(["--target", "targets/truenas.example.yml", "--dress-rehearsal"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Dress rehearsal plan for truenas on admin@truenas.lan")
@@ -110,7 +108,5 @@ def test_dress_rehearsal_plan_for_a_production_profile_names_clone_and_cleanup(c
 
 
 def test_dress_rehearsal_plan_refuses_a_rehearsal_profile(capsys):
-    from cutover.plan import main
-
     assert main(["--target", "rehearsal", "--dress-rehearsal"]) == 2
     assert "a dress rehearsal runs on a copy of real data" in capsys.readouterr().err
