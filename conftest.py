@@ -25,6 +25,7 @@ pytest_plugins = [
     "fixtures.exposure",
     "fixtures.oidc",
     "fixtures.ondisk",
+    "fixtures.hazards",
     "fixtures.r2",
 ]
 

@@ -68,6 +68,8 @@ BUCKET_METADATA = "bucket metadata"
 UNDER_QUORUM = "lost: version below read quorum"
 NEEDS_HEALING = "readable, needs healing"
 NOT_A_BUCKET = "not a bucket"
+# Not damage, but RustFS 1.0.1 cannot read it (cutover.hazards): a check of its own.
+STORED_COMPRESSED = "stored compressed"
 
 # Findings that mean an object or version cannot be served as it was: they fail the check.
 DAMAGE = frozenset(
@@ -381,6 +383,14 @@ def _scan_object(
         if not sink.one_of_a_set:
             for problem in problems:
                 sink.store.finding(problem)
+        if v.compression:  # on a set every drive says so: the check counts distinct paths
+            sink.finding(
+                STORED_COMPRESSED,
+                bucket,
+                f"{bucket}/{key}",
+                f"version {v.version_id} ({v.size} bytes, {v.stored_size} stored) is compressed "
+                f"with {v.compression}",
+            )
         data_blocks, parity_blocks, _ = v.erasure
         sink.store.add(
             VersionRow(

@@ -47,6 +47,8 @@ class SeedReport:
     sse_objects: list[str] = field(default_factory=list)
     # The seeded users' own keys: never in as_dict(), so never in the change record.
     user_keys: list[UserKey] = field(default_factory=list)
+    # A never-expiring service account (cutover.service_accounts); not in user_keys.
+    service_account: UserKey | None = None
 
     def note(self, bucket: str, key: str, size: int) -> None:
         self.objects.add((bucket, key))
@@ -201,6 +203,7 @@ class Seeder:
 def public_read_policy(bucket: str) -> dict:
     return {
         "Version": "2012-10-17",
+        "Id": f"{bucket}-public-read",  # policies written by tools carry an Id; it must survive
         "Statement": [
             {
                 "Effect": "Allow",

@@ -40,6 +40,9 @@ SSE_SEALED_KEYS = {
     "x-minio-internal-server-side-encryption-s3-sealed-key": "SSE-S3",
     "x-minio-internal-server-side-encryption-kms-sealed-key": "SSE-KMS",
 }
+# MinIO's own compression (MINIO_COMPRESSION_ENABLE): the algorithm under this key
+# (cmd/object-api-utils.go: compressionAlgorithmV1/V2, ReservedMetadataPrefix + "compression").
+COMPRESSION_KEY = "x-minio-internal-compression"
 SSE_HEADER = "x-amz-server-side-encryption"
 SSEC_HEADER = "x-amz-server-side-encryption-customer-algorithm"
 
@@ -76,6 +79,7 @@ class XlVersion:
     )  # (data blocks M, parity blocks N, this drive's index)
     block_size: int = 1 << 20
     encryption: str = ""  # "SSE-S3", "SSE-KMS", "SSE-C" or ""
+    compression: str = ""  # MinIO's algorithm ("klauspost/compress/s2") when stored compressed
     free: bool = False  # tiering bookkeeping, never listed
     retention_mode: str = ""
     retain_until: str = ""
@@ -210,6 +214,7 @@ def _v2_object(obj: dict[str, Any], *, flags: int | None) -> XlVersion:
         erasure=(_int(obj.get("EcM"), 1), _int(obj.get("EcN")), _int(obj.get("EcIndex"), 1)),
         block_size=_int(obj.get("EcBSize"), 1 << 20) or (1 << 20),
         encryption=encryption,
+        compression=_text(sys_meta.get(COMPRESSION_KEY) or user_meta.get(COMPRESSION_KEY)),
         free=bool(flags is not None and flags & FLAG_FREE_VERSION),
         retention_mode=mode,
         retain_until=until,
@@ -272,6 +277,7 @@ def _v1_object(obj: dict[str, Any]) -> XlVersion:
         ),
         block_size=_int(erasure.get("BlockSize"), 1 << 20) or (1 << 20),
         encryption=_encryption(meta, meta),
+        compression=_text(meta.get(COMPRESSION_KEY)),
         retention_mode=mode,
         retain_until=until,
         legal_hold=hold,

@@ -4,13 +4,16 @@ Runbook: "Mount the host path, not MinIO's /export ... `ls -la /mnt/marathon/min
 should show .minio.sys and your buckets at the top level; if they're nested a level down,
 mount that subdirectory instead." and "Match user: to the data owner — check it first:
 `stat -c '%U:%G (%u:%g)' /mnt/marathon/minio-dataset`". Also what will not carry over:
-objects MinIO encrypted (SSE) and multipart uploads still in progress.
+objects MinIO encrypted (SSE-S3, SSE-KMS, SSE-C) or a bucket encrypts by default, objects MinIO
+stored compressed or still in the pre-2021 xl.json format, multipart uploads still in progress;
+and what RustFS does not adopt at all (notifications, replication, LDAP/OpenID): recorded.
 """
 
 import pytest
 
+from cutover.hazards import WHAT_TO_DO_SSE, by_bucket, describe_sse_counts, first, sse_counts
 from cutover.layout import ACCEPTED_FORMATS, MINIO_META
-from cutover.preflight import unacknowledged_sse
+from cutover.preflight import unacknowledged_keys, unacknowledged_sse
 
 pytestmark = pytest.mark.cutover
 
@@ -116,14 +119,71 @@ def test_no_empty_iam_groups(baseline_inventory):
 
 def test_sse_objects_acknowledged(sse_objects, profile, run_record):
     unacknowledged = unacknowledged_sse(sse_objects, profile.preflight.acknowledged_sse)
+    kinds = describe_sse_counts(sse_objects)
     run_record.action(
         f"preflight: {len(sse_objects)} SSE-encrypted object version(s) RustFS will not be able "
-        f"to read, {len(sse_objects) - len(unacknowledged)} acknowledged in the profile"
+        f"to read ({kinds}), {len(sse_objects) - len(unacknowledged)} acknowledged in the profile"
+    )
+    patterns = profile.preflight.acknowledged_sse
+    left = {k: sse_objects[k] for k in unacknowledged_keys(sse_objects, patterns)}
+    todo = "; ".join(
+        f"{kind}: {WHAT_TO_DO_SSE[kind]}" for kind in sse_counts(left) if kind in WHAT_TO_DO_SSE
     )
     assert not unacknowledged, (
-        f"{len(sse_objects)} object version(s) are stored encrypted (SSE); RustFS lists them but "
-        f"cannot read them back (GET fails with 500). Not acknowledged: {len(unacknowledged)}:\n"
+        f"{len(sse_objects)} object version(s) are stored encrypted ({kinds}); RustFS lists them "
+        f"but cannot read them back (GET fails with 500). Not acknowledged: {len(unacknowledged)} "
+        f"({describe_sse_counts(left)}):\n"
         + "\n".join(unacknowledged[:40])
-        + "\nRe-write them unencrypted through MinIO before the cutover, or accept their loss by "
-        "listing them under preflight.acknowledged_sse in the target profile"
+        + ("\n..." if len(unacknowledged) > 40 else "")
+        + f"\nRe-write them unencrypted through MinIO before the cutover ({todo}), or accept "
+        "their loss by listing them under preflight.acknowledged_sse in the target profile"
     )
+
+
+def test_no_bucket_default_encryption(bucket_default_encryption):
+    found = bucket_default_encryption.buckets
+    unreadable = bucket_default_encryption.unreadable
+    assert not found, (
+        f"{len(found)} bucket(s) have a default encryption on MinIO: "
+        + ", ".join(f"{b} ({kind})" for b, kind in sorted(found.items()))
+        + ". Every object written there since is sealed with MinIO's KMS, which RustFS cannot "
+        "read, and the setting names a key RustFS does not have. Remove it on MinIO "
+        "(mc encrypt clear ALIAS/BUCKET), re-write the bucket's encrypted objects unencrypted "
+        "(the SSE check lists them), then re-run the preflight"
+    )
+    assert not unreadable, (
+        "the default encryption of bucket(s) could not be read from MinIO: "
+        + "; ".join(f"{b}: {why}" for b, why in sorted(unreadable.items()))
+        + ". Check them by hand (mc encrypt info ALIAS/BUCKET) before the cutover"
+    )
+
+
+def test_no_objects_stored_compressed(compressed_source_objects):
+    found = compressed_source_objects
+    assert not found, (
+        f"{len(found)} object(s) are stored compressed by MinIO (MINIO_COMPRESSION_ENABLE, "
+        f"klauspost/compress/s2) in {by_bucket(found)}:\n{first(found)}\nRustFS 1.0.1 reads "
+        "MinIO's S2-compressed data only when built with its rio-v2 feature, which the "
+        "published build lacks: these objects would be served garbled or not at all. Before "
+        "the cutover turn compression off on MinIO (mc admin config set ALIAS compression "
+        "enable=off, then restart it) and re-write each object uncompressed "
+        "(mc cp ALIAS/BUCKET/KEY ALIAS/BUCKET/KEY, or mc mirror to a new bucket), then re-run "
+        "the preflight"
+    )
+
+
+def test_no_legacy_xl_json_objects(legacy_xl_json_objects):
+    found = legacy_xl_json_objects
+    assert not found, (
+        f"{len(found)} object(s) are still in MinIO's pre-2021 xl.json format in "
+        f"{by_bucket(found)}:\n{first(found)}\nRustFS reads xl.meta only: these objects would "
+        "simply be missing after the cutover. Rewrite them with this MinIO first: heal them "
+        "(mc admin heal -r ALIAS/BUCKET) or copy each onto itself (mc cp ALIAS/BUCKET/KEY "
+        "ALIAS/BUCKET/KEY), until this check finds none"
+    )
+
+
+def test_features_not_migrated_are_recorded(features_not_migrated, run_record):
+    """Not a failure: what RustFS will not carry is a red NOT MIGRATED notice in the record."""
+    for item in features_not_migrated:
+        assert item.notice() in run_record.notices

@@ -65,9 +65,9 @@ def test_unacknowledged_sse_objects_fail_preflight(reports, tmp_path):
     )
     run = rehearse(reports, "preflight", args=("--target", str(profile)))
     message = run.failed("test_sse_objects_acknowledged")
-    assert "2 object version(s) are stored encrypted (SSE)" in message
+    assert "2 object version(s) are stored encrypted (2 SSE-S3)" in message
     assert "Not acknowledged: 1" in message
-    assert "curated/finance/payroll-2026-06.csv (version null): AES256" in message
+    assert "curated/finance/payroll-2026-06.csv (version null): SSE-S3 (AES256)" in message
     assert "payroll-2026-05.csv" not in message.split("Not acknowledged", 1)[1].split("Re-write")[0]
     assert "preflight.acknowledged_sse" in message
 

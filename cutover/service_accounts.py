@@ -1,0 +1,51 @@
+"""A MinIO service account that never expires, and whether the target still honours it.
+
+MinIO stores "no expiry" as the zero time, which its IAM JSON writes as the Unix epoch
+(`"expiration":"1970-01-01T00:00:00Z"`). RustFS releases before 1.0 read that as a date long
+past and deleted such accounts as expired when IAM was loaded (at each start), so a store's
+automation keys could vanish a restart or two after the cutover. The rehearsal seeds one such
+account and proves it still
+authenticates after the target has restarted twice. minio-py creates it for the caller (root),
+so it is probed with ListBuckets.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from pydantic import SecretStr
+
+from cutover.redact import remember
+from cutover.s3 import UserKey, error_code
+
+NEVER_EXPIRING_ACCESS_KEY = "svc-noexpiry-etl"  # MinIO: 3-20 characters
+SERVICE_ACCOUNT_NAME = "etl-nightly"
+
+
+def seed_never_expiring_service_account(admin) -> UserKey:
+    """A service account of the root user with no expiration (MinIO then stores the epoch)."""
+    secret = SecretStr(f"svc-{secrets.token_hex(16)}")
+    remember(secret, f"service account {NEVER_EXPIRING_ACCESS_KEY}'s secret key")
+    admin.add_service_account(
+        access_key=NEVER_EXPIRING_ACCESS_KEY,
+        secret_key=secret.get_secret_value(),
+        name=SERVICE_ACCOUNT_NAME,
+        description="never expires (MinIO stores the epoch): must survive RustFS restarts",
+    )
+    return UserKey(NEVER_EXPIRING_ACCESS_KEY, secret, None)
+
+
+def stored_expiration(admin, access_key: str) -> str:
+    """What MinIO reports as the account's expiration ("" when it reports none)."""
+    info = json.loads(admin.get_service_account(access_key) or "{}")
+    return str(info.get("expiration") or "")
+
+
+def key_refusal(key: UserKey, url: str) -> str | None:
+    """None when the key still authenticates at `url`; else the engine's error code."""
+    try:
+        key.probe(url)
+    except Exception as exc:  # any refusal is the answer, named by its code
+        return error_code(exc)
+    return None
