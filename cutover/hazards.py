@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from botocore.exceptions import ClientError
 
 from cutover.layout import META_DIRS, Host
-from cutover.versionstore import Finding
+from cutover.versionstore import Finding, VersionStore
 from cutover.xlmeta import COMPRESSION_KEY
 
 XL_META = "xl.meta"
@@ -150,6 +150,16 @@ def bucket_default_encryption(s3, buckets: Iterable[str]) -> DefaultEncryption:
         if kinds:
             found.buckets[bucket] = ", ".join(kinds)
     return found
+
+
+def findings_of_kind(store: VersionStore, kind: str, limit: int = 1000) -> list[Finding]:
+    """The first `limit` findings of one kind, by path: a fully compressed store has millions."""
+    store.flush()
+    rows = store.db.execute(
+        "SELECT kind, bucket, path, detail FROM findings WHERE kind = ? ORDER BY path LIMIT ?",
+        (kind, int(limit)),
+    )
+    return [Finding(*r) for r in rows]
 
 
 def distinct_findings(findings: Iterable[Finding]) -> list[Finding]:

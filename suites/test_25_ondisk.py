@@ -13,8 +13,9 @@ that lacks a shard on some drive is "readable, needs healing", each drive named.
 import pytest
 from pytest_html import extras as html_extras
 
+from cutover.hazards import by_bucket, distinct_findings, findings_of_kind, first
 from cutover.layout import ACCEPTED_FORMATS
-from cutover.ondisk import DAMAGE, NEEDS_HEALING
+from cutover.ondisk import DAMAGE, NEEDS_HEALING, STORED_COMPRESSED
 
 pytestmark = pytest.mark.cutover
 
@@ -88,4 +89,19 @@ def test_no_drive_of_the_set_needs_healing(ondisk_inventory):
         + "\nStart MinIO again and heal the set (mc admin heal -r ALIAS) until this check passes, "
         "then stop it and re-run from phase 20; one more lost drive would lose these objects, "
         "and the target must not start on a set short of parity. Check the named drive's health"
+    )
+
+
+def test_no_compressed_objects_on_disk(ondisk_inventory):
+    found = distinct_findings(findings_of_kind(ondisk_inventory.store, STORED_COMPRESSED))
+    objects = sorted({f.path for f in found})
+    total = ondisk_inventory.summary.finding_counts.get(STORED_COMPRESSED, 0)
+    assert not found, (
+        f"{len(found)}{'+' if total > 1000 else ''} version(s) of {len(objects)} object(s) on disk "
+        f"are stored compressed by MinIO (S2), in {by_bucket(objects)}:\n"
+        + first([f"{f.path}: {f.detail}" for f in found])
+        + "\nRustFS 1.0.1 as published cannot decompress MinIO's S2 data (its rio-v2 feature is "
+        "off): these objects would be served garbled or fail. Do not deploy: start MinIO again, "
+        "turn compression off (mc admin config set ALIAS compression enable=off) and re-write "
+        "them uncompressed (mc cp ALIAS/BUCKET/KEY ALIAS/BUCKET/KEY), then re-run from phase 20"
     )

@@ -176,3 +176,18 @@ def test_sse_objects_unreadable_as_acknowledged(rustfs_target, baseline_inventor
         + ". Check they are intact before relying on it, "
         "and update preflight.acknowledged_sse"
     )
+
+
+def test_never_expiring_service_account_survives_restarts(service_account_through_restarts):
+    """MinIO stores "never expires" as the epoch; RustFS before 1.0 deleted such accounts as
+    expired each time it loaded IAM. Last in this phase: the fixture restarts the target twice."""
+    refused = {when: code for when, code in service_account_through_restarts.items() if code}
+    assert not refused, (
+        "the never-expiring service account (MinIO stores its expiration as 1970-01-01) no "
+        "longer authenticates on the target: "
+        + ", ".join(f"{when}: {code}" for when, code in refused.items())
+        + ". The target drops MinIO's service accounts with no expiry (older RustFS deleted them "
+        "as expired when it loaded IAM). List them on MinIO before the cutover (mc admin user "
+        "svcacct ls ALIAS USER), re-create them on the target with the same keys, and pin a "
+        "RustFS release that keeps them"
+    )
