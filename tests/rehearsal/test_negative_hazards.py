@@ -21,7 +21,7 @@ def test_objects_minio_stored_compressed_fail_preflight_and_phase_25(reports):
     assert "  raw/logs/app-2026-06-01.log\n" in message
     assert "compression enable=off" in message and "mc cp ALIAS/BUCKET/KEY" in message
     on_disk = run.failed("test_no_compressed_objects_on_disk")
-    assert "raw/logs/app-2026-06-01.log: version null (118000 bytes" in on_disk
+    assert "raw/logs/app-2026-06-01.log: version null (98000 bytes" in on_disk
     assert "is compressed with klauspost/compress/s2" in on_disk
     assert "Do not deploy" in on_disk
     # The inventory reads compressed objects right: sizes are what clients wrote.
