@@ -106,6 +106,7 @@ class BucketInfo:
     created: str = ""
     metadata: str = "ok"  # ok, missing, or why it could not be read
     healing: str = ""  # a set of drives: which drives' shards of it are missing or damaged
+    default_encryption: str = ""  # the SSEAlgorithm of the bucket's default encryption, if any
 
 
 @dataclass
@@ -281,6 +282,7 @@ def bucket_info_from_payload(bucket: str, payload: bytes) -> BucketInfo:
         object_lock=bool(data.get("LockEnabled"))
         or _xml_value(lock_xml, "ObjectLockEnabled") == "Enabled",
         created=iso_ms(created) if isinstance(created, int) and created > 0 else "",
+        default_encryption=_xml_value(data.get("EncryptionConfigXML"), "SSEAlgorithm"),
     )
 
 

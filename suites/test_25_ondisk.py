@@ -13,6 +13,7 @@ that lacks a shard on some drive is "readable, needs healing", each drive named.
 import pytest
 from pytest_html import extras as html_extras
 
+from cutover import hazards
 from cutover.hazards import by_bucket, distinct_findings, findings_of_kind, first
 from cutover.layout import ACCEPTED_FORMATS
 from cutover.ondisk import DAMAGE, NEEDS_HEALING, STORED_COMPRESSED
@@ -104,4 +105,20 @@ def test_no_compressed_objects_on_disk(ondisk_inventory):
         "off): these objects would be served garbled or fail. Do not deploy: start MinIO again, "
         "turn compression off (mc admin config set ALIAS compression enable=off) and re-write "
         "them uncompressed (mc cp ALIAS/BUCKET/KEY ALIAS/BUCKET/KEY), then re-run from phase 20"
+    )
+
+
+def test_no_bucket_default_encryption_on_disk(ondisk_inventory):
+    encrypted = {
+        name: info.default_encryption
+        for name, info in sorted(ondisk_inventory.summary.buckets.items())
+        if info.default_encryption
+    }
+    assert not encrypted, (
+        f"{len(encrypted)} bucket(s) encrypt new objects by default, says their "
+        ".minio.sys/buckets/<bucket>/.metadata.bin: "
+        + ", ".join(f"{b} ({hazards.sse_kind(kind)})" for b, kind in encrypted.items())
+        + ". Whatever is written there is sealed with MinIO's KMS, which RustFS cannot read. "
+        "Do not deploy: start MinIO again, remove it (mc encrypt clear ALIAS/BUCKET), re-write "
+        "the bucket's encrypted objects unencrypted, then re-run from phase 20"
     )

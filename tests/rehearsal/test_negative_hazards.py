@@ -39,8 +39,8 @@ def test_legacy_xl_json_object_fails_preflight_and_phase_25(reports):
     assert "legacy xl.json object: raw/archive/2019/export.csv/xl.json" in damage
 
 
-def test_sse_kms_object_and_bucket_default_encryption_fail_preflight(reports):
-    run = rehearse(reports, "preflight", faults=("encrypted_by_kms_and_default",))
+def test_sse_kms_object_and_bucket_default_encryption_fail_preflight_and_phase_25(reports):
+    run = rehearse(reports, "preflight", "stop", "ondisk", faults=("encrypted_by_kms_and_default",))
     sse = run.failed("test_sse_objects_acknowledged")
     assert "stored encrypted (2 SSE-S3, 1 SSE-KMS)" in sse
     assert "Not acknowledged: 1 (1 SSE-KMS)" in sse
@@ -49,6 +49,10 @@ def test_sse_kms_object_and_bucket_default_encryption_fail_preflight(reports):
     default = run.failed("test_no_bucket_default_encryption")
     assert "1 bucket(s) have a default encryption on MinIO: audit-logs (SSE-S3)" in default
     assert "mc encrypt clear ALIAS/BUCKET" in default
+    on_disk = run.failed("test_no_bucket_default_encryption_on_disk")
+    assert "1 bucket(s) encrypt new objects by default" in on_disk
+    assert ".metadata.bin: audit-logs (SSE-S3)" in on_disk and "Do not deploy" in on_disk
+    run.passed("test_on_disk_versions_match_baseline")  # the SSE-KMS version is read too
 
 
 def test_features_rustfs_does_not_adopt_are_red_notices_not_failures(reports):

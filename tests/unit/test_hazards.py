@@ -19,7 +19,7 @@ import xxhash
 from botocore.exceptions import ClientError
 
 from cutover import hazards
-from cutover.ondisk import DAMAGE, STORED_COMPRESSED, scan_dataset
+from cutover.ondisk import DAMAGE, STORED_COMPRESSED, bucket_info_from_payload, scan_dataset
 from cutover.preflight import unacknowledged_sse
 from cutover.versionstore import Finding, VersionStore
 from cutover.xlmeta import MAGIC, parse_xl_meta
@@ -190,3 +190,17 @@ def test_sse_kinds_are_named_and_counted():
 
 def test_first_lines_say_how_many_more():
     assert hazards.first([f"k{i}" for i in range(5)], 2) == "  k0\n  k1\n  ... and 3 more"
+
+
+def test_bucket_default_encryption_decoded_from_bucket_metadata():
+    xml = (
+        b'<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        b"<Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm>"
+        b"<KMSMasterKeyID>k1</KMSMasterKeyID></ApplyServerSideEncryptionByDefault></Rule>"
+        b"</ServerSideEncryptionConfiguration>"
+    )
+    head = struct.pack("<HH", 1, 1)
+    encrypted = bucket_info_from_payload("b", head + msgpack.packb({"EncryptionConfigXML": xml}))
+    assert encrypted.default_encryption == "aws:kms"
+    plain = bucket_info_from_payload("b", head + msgpack.packb({"EncryptionConfigXML": b""}))
+    assert plain.default_encryption == ""
