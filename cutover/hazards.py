@@ -5,9 +5,12 @@ Each is data RustFS would list (or not even see) but not serve:
 - **objects MinIO stored compressed** (`MINIO_COMPRESSION_ENABLE`): MinIO writes the S2 stream
   (klauspost/compress/s2) to disk and marks the version with `X-Minio-Internal-compression:
   klauspost/compress/s2` in its system metadata (cmd/object-api-utils.go,
-  `compressionAlgorithmV2`). RustFS reads such data only when built with its `rio-v2` feature,
-  which the published 1.0.1 server crate does not enable by default: GETs return S2 frames or
-  fail. Found here by that marker in each `xl.meta` (no decompression needed);
+  `compressionAlgorithmV2`). RustFS 1.0.1 parses that token only when built with its `rio-v2`
+  feature (rustfs-ecstore `object_api/readers.rs`: "the MinIO klauspost/compress/s2 token is
+  only recognized under rio-v2"; otherwise `CompressionAlgorithm::from_str` in rustfs-utils
+  `compress.rs` knows gzip, deflate, zstd, lz4, brotli, snappy and refuses it), and `rio-v2`
+  is not among the rustfs 1.0.1 crate's default features. Found here by that marker in each
+  `xl.meta` (no decompression needed);
 - **legacy `xl.json` objects** (MinIO's pre-2021 format v1, xl-storage-format-v1.go): RustFS
   reads `xl.meta` only, so such an object is simply absent on RustFS;
 - **bucket default encryption** (`PutBucketEncryption`): every new object in the bucket is
