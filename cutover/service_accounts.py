@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import json
 import secrets
+import shlex
 
 from pydantic import SecretStr
 
+from cutover.layout import Host
 from cutover.redact import remember
 from cutover.s3 import UserKey, error_code
 
 NEVER_EXPIRING_ACCESS_KEY = "svc-noexpiry-etl"  # MinIO: 3-20 characters
+# How MinIO's identity.json (under .minio.sys/config/iam/service-accounts/<key>/) says "never".
+EPOCH_EXPIRATION = '"expiration":"1970-01-01T00:00:00Z"'
 SERVICE_ACCOUNT_NAME = "etl-nightly"
 
 
@@ -49,3 +53,26 @@ def key_refusal(key: UserKey, url: str) -> str | None:
     except Exception as exc:  # any refusal is the answer, named by its code
         return error_code(exc)
     return None
+
+
+def never_expiring_service_accounts(host: Host, iam_dir: str) -> list[str]:
+    """Access keys of the service accounts whose stored expiration is the epoch ("never").
+
+    Read from the plaintext IAM on disk (`<iam_dir>/service-accounts/<key>/identity.json`);
+    IAM sealed with MinIO's KMS is not readable here (and is a check of its own).
+    """
+    directory = f"{iam_dir.rstrip('/')}/service-accounts"
+    q = shlex.quote(directory)
+    result = host.run(
+        f"test ! -d {q} || grep -rlF --include=xl.meta -e {shlex.quote(EPOCH_EXPIRATION)} -- {q}"
+    )
+    if result.rc not in (0, 1):
+        raise RuntimeError(
+            f"could not read {directory} (exit {result.rc}): {(result.stderr or '').strip()[:300]}"
+        )
+    prefix = directory + "/"
+    return sorted(
+        line.removeprefix(prefix).split("/", 1)[0]
+        for line in result.stdout.splitlines()
+        if line.startswith(prefix)
+    )

@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 from cutover import hazards
 from cutover.ondisk import DAMAGE, STORED_COMPRESSED, bucket_info_from_payload, scan_dataset
 from cutover.preflight import unacknowledged_sse
+from cutover.service_accounts import never_expiring_service_accounts
 from cutover.versionstore import Finding, VersionStore
 from cutover.xlmeta import MAGIC, parse_xl_meta
 
@@ -204,3 +205,17 @@ def test_bucket_default_encryption_decoded_from_bucket_metadata():
     assert encrypted.default_encryption == "aws:kms"
     plain = bucket_info_from_payload("b", head + msgpack.packb({"EncryptionConfigXML": b""}))
     assert plain.default_encryption == ""
+
+
+def test_never_expiring_service_accounts_from_identity_json(tmp_path):
+    iam = tmp_path / ".minio.sys" / "config" / "iam"
+    assert never_expiring_service_accounts(LocalHost(), str(iam)) == []  # no directory: none
+    for key, expiry in (
+        ("svc-never", "1970-01-01T00:00:00Z"),
+        ("svc-dated", "2030-01-01T00:00:00Z"),
+    ):
+        meta = iam / "service-accounts" / key / "identity.json" / "xl.meta"
+        meta.parent.mkdir(parents=True)
+        body = f'{{"version":1,"credentials":{{"accessKey":"{key}","expiration":"{expiry}"}}}}'
+        meta.write_bytes(b"XL2 \x01\x00\x03\x00" + body.encode())
+    assert never_expiring_service_accounts(LocalHost(), str(iam)) == ["svc-never"]
