@@ -1,19 +1,23 @@
-"""A MinIO service account that never expires, and whether the target still honours it.
+"""MinIO service accounts, and whether the target still honours them after restarts.
 
-MinIO stores "no expiry" as the zero time, which its IAM JSON writes as the Unix epoch
-(`"expiration":"1970-01-01T00:00:00Z"`). RustFS releases before 1.0 read that as a date long
-past and deleted such accounts as expired when IAM was loaded (at each start), so a store's
-automation keys could vanish a restart or two after the cutover. The rehearsal seeds one such
-account and proves it still
-authenticates after the target has restarted twice. minio-py creates it for the caller (root),
-so it is probed with ListBuckets.
+MinIO stores "no expiry" as its time sentinel, the Unix epoch: the account's
+`identity.json` says `"expiration":"1970-01-01T00:00:00Z"` (seen on disk in a rehearsal). RustFS
+1.0.1 parses that as a real date (rustfs-credentials `serde_datetime::option`), so
+`Credentials::is_expired()` is true, and `load_user_identity_with` (rustfs-iam
+`store/object.rs`) deletes an expired identity when it loads IAM, at every start. The preflight
+finds such accounts on disk; the verify phase checks each still exists on the target (and a
+rehearsal's seeded account still authenticates) after the deploy and after restarts. minio-py
+creates accounts for the caller (root), so a seeded key is probed with ListBuckets.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shlex
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from pydantic import SecretStr
 
@@ -27,17 +31,50 @@ EPOCH_EXPIRATION = '"expiration":"1970-01-01T00:00:00Z"'
 SERVICE_ACCOUNT_NAME = "etl-nightly"
 
 
-def seed_never_expiring_service_account(admin) -> UserKey:
-    """A service account of the root user with no expiration (MinIO then stores the epoch)."""
+DATED_ACCESS_KEY = "svc-dated-etl"
+
+
+def seed_service_account(
+    admin, access_key: str = NEVER_EXPIRING_ACCESS_KEY, *, expires_in_days: int | None = None
+) -> UserKey:
+    """A service account of the root user; without `expires_in_days` it never expires (MinIO
+    then stores the epoch)."""
     secret = SecretStr(f"svc-{secrets.token_hex(16)}")
-    remember(secret, f"service account {NEVER_EXPIRING_ACCESS_KEY}'s secret key")
+    remember(secret, f"service account {access_key}'s secret key")
+    expiration = None
+    if expires_in_days is not None:
+        when = datetime.now(UTC) + timedelta(days=expires_in_days)
+        expiration = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     admin.add_service_account(
-        access_key=NEVER_EXPIRING_ACCESS_KEY,
+        access_key=access_key,
         secret_key=secret.get_secret_value(),
         name=SERVICE_ACCOUNT_NAME,
-        description="never expires (MinIO stores the epoch): must survive RustFS restarts",
+        description="must survive the cutover and target restarts",
+        expiration=expiration,
     )
-    return UserKey(NEVER_EXPIRING_ACCESS_KEY, secret, None)
+    return UserKey(access_key, secret, None)
+
+
+def seed_never_expiring_service_account(admin) -> UserKey:
+    return seed_service_account(admin, NEVER_EXPIRING_ACCESS_KEY)
+
+
+def service_account_missing(admin, access_key: str) -> str | None:
+    """None when the engine's admin API knows the account; else its refusal (code or status)."""
+    try:
+        admin._url_open(  # minio-py's one signing door; the body (encrypted) is not needed
+            method="GET",
+            command=SimpleNamespace(value="info-service-account"),
+            query_params={"accessKey": access_key},
+        )
+    except Exception as exc:  # minio-py raises MinioAdminException(status, body)
+        text = str(exc)
+        code = re.search(r'"Code":"([^"]+)"', text)
+        status = re.search(r"Status: (\d+)", text)
+        return (code.group(1) if code else type(exc).__name__) + (
+            f" (HTTP {status.group(1)})" if status else ""
+        )
+    return None
 
 
 def stored_expiration(admin, access_key: str) -> str:

@@ -183,6 +183,19 @@ def test_no_legacy_xl_json_objects(legacy_xl_json_objects):
     )
 
 
+def test_no_never_expiring_service_accounts(never_expiring_accounts):
+    found = never_expiring_accounts
+    assert not found, (
+        f"{len(found)} service account(s) never expire: {', '.join(found[:30])}"
+        + (" ..." if len(found) > 30 else "")
+        + '. MinIO stores "no expiry" as 1970-01-01T00:00:00Z; RustFS 1.0.1 reads that as a '
+        "date long past and deletes the account as expired when it loads IAM, so these keys "
+        "stop working at the target's first start. Give each an expiry on MinIO first (mc admin "
+        "user svcacct edit ALIAS KEY --expiry DATE), or plan to re-create them on the target "
+        "with the same keys and an expiry right after the deploy"
+    )
+
+
 def test_features_not_migrated_are_recorded(features_not_migrated, run_record):
     """Not a failure: what RustFS will not carry is a red NOT MIGRATED notice in the record."""
     for item in features_not_migrated:

@@ -178,16 +178,22 @@ def test_sse_objects_unreadable_as_acknowledged(rustfs_target, baseline_inventor
     )
 
 
-def test_never_expiring_service_account_survives_restarts(service_account_through_restarts):
-    """MinIO stores "never expires" as the epoch; RustFS before 1.0 deleted such accounts as
-    expired each time it loaded IAM. Last in this phase: the fixture restarts the target twice."""
-    refused = {when: code for when, code in service_account_through_restarts.items() if code}
-    assert not refused, (
-        "the never-expiring service account (MinIO stores its expiration as 1970-01-01) no "
-        "longer authenticates on the target: "
-        + ", ".join(f"{when}: {code}" for when, code in refused.items())
-        + ". The target drops MinIO's service accounts with no expiry (older RustFS deleted them "
-        "as expired when it loaded IAM). List them on MinIO before the cutover (mc admin user "
-        "svcacct ls ALIAS USER), re-create them on the target with the same keys, and pin a "
-        "RustFS release that keeps them"
+def test_service_accounts_survive_restarts(service_accounts_through_restarts):
+    """MinIO stores "never expires" as the epoch (1970-01-01); RustFS 1.0.1 parses that as a
+    date long past and deletes the account as expired whenever it loads IAM. Last in this
+    phase: in a rehearsal the fixture restarts the target twice."""
+    lost = [
+        f"{when}: {account} ({problem})"
+        for when, answers in service_accounts_through_restarts.items()
+        for account, problem in answers.items()
+        if problem
+    ]
+    assert not lost, (
+        "service account(s) MinIO had are gone or refused on the target: "
+        + "; ".join(lost)
+        + ". An account MinIO stores as never expiring (expiration 1970-01-01) is deleted by "
+        "RustFS as expired when it loads IAM. Re-create each on the target with the same keys "
+        "and an explicit expiry (mc admin user svcacct add ALIAS USER --access-key K --secret-key "
+        "S --expiry DATE; the secrets are in MinIO's identity.json in the @pre-rustfs snapshot), "
+        "and before the next cutover give them an expiry on MinIO first (the preflight lists them)"
     )

@@ -142,16 +142,20 @@ def test_sso_identity_provider_is_named_a_stand_in(full_run):
 
 def test_hazards_clean_and_service_account_through_two_restarts(full_run):
     """The seeded store has none of the hazards RustFS cannot take over, nothing it will not
-    adopt, and its never-expiring service account outlives two target restarts."""
+    adopt, and its service account (expiring in 30 days) outlives two target restarts."""
     run = full_run.summary["run"]
     assert not [n for n in run["notices"] if n.startswith("NOT MIGRATED")], run["notices"]
     actions = "\n".join(run["actions"])
-    assert "created service account svc-noexpiry-etl with no expiration" in actions
+    assert "created service account svc-dated-etl expiring in 30 days" in actions
     assert (
-        "service account svc-noexpiry-etl (no expiry) on the target: after the deploy: "
-        "authenticates, after restart 1: authenticates, after restart 2: authenticates"
+        "service accounts on the target: after the deploy: svc-dated-etl ok; "
+        "after restart 1: svc-dated-etl ok; after restart 2: svc-dated-etl ok"
     ) in actions
-    full_run.passed("test_never_expiring_service_account_survives_restarts")
-    full_run.passed("test_no_objects_stored_compressed")
-    full_run.passed("test_no_compressed_objects_on_disk")
-    full_run.passed("test_bucket_config_matches_baseline[policy]")  # the policy carries an Id
+    for check in (
+        "test_service_accounts_survive_restarts",
+        "test_no_never_expiring_service_accounts",
+        "test_no_objects_stored_compressed",
+        "test_no_compressed_objects_on_disk",
+        "test_bucket_config_matches_baseline[policy]",  # the public policy carries an Id
+    ):
+        full_run.passed(check)

@@ -75,6 +75,20 @@ def test_features_rustfs_does_not_adopt_are_red_notices_not_failures(reports):
 
 def test_service_account_lost_on_target_is_named(reports):
     run = rehearse(reports, "verify", faults=("service_account_lost_on_target",))
-    message = run.failed("test_never_expiring_service_account_survives_restarts")
-    assert "no longer authenticates on the target: after the deploy: InvalidAccessKeyId" in message
-    assert "mc admin user svcacct ls" in message
+    message = run.failed("test_service_accounts_survive_restarts")
+    assert (
+        "gone or refused on the target: after the deploy: svc-dated-etl (InvalidAccessKeyId)"
+        in (message)
+    )
+    assert "mc admin user svcacct add ALIAS USER" in message
+
+
+def test_never_expiring_service_account_fails_preflight_and_is_followed_through_restarts(reports):
+    run = rehearse(
+        reports, "preflight", "verify", faults=("never_expiring_service_account",), timeout=900
+    )
+    message = run.failed("test_no_never_expiring_service_accounts")
+    assert "1 service account(s) never expire: svc-noexpiry-etl." in message
+    assert "mc admin user svcacct edit ALIAS KEY --expiry DATE" in message
+    actions = "\n".join(run.summary["run"]["actions"])
+    assert "after restart 2: svc-dated-etl ok, svc-noexpiry-etl" in actions
