@@ -26,6 +26,7 @@ its own decoding of every `xl.meta` (cutover.ondisk, `STORED_COMPRESSED`).
 
 from __future__ import annotations
 
+import hashlib
 import shlex
 from collections import Counter
 from collections.abc import Iterable
@@ -187,3 +188,29 @@ def by_bucket(objects: list[str]) -> str:
     """`raw: 3, curated: 1`: how the objects spread over buckets."""
     counts = Counter(o.split("/", 1)[0] for o in objects)
     return ", ".join(f"{b}: {n}" for b, n in sorted(counts.items()))
+
+
+def read_back_problems(s3, versions: Iterable, limit: int = 20) -> list[str]:
+    """How each object version reads back from an engine, when not whole: the GET refused, a
+    size other than the baseline's, or (single-part objects) an MD5 other than the ETag.
+
+    `versions` are cutover.inventory ObjectVersion rows of the baseline; at most `limit` read.
+    """
+    problems = []
+    for n, version in enumerate(versions):
+        if n >= limit:
+            break
+        extra = {} if version.version_id == "null" else {"VersionId": version.version_id}
+        try:
+            body = s3.get_object(Bucket=version.bucket, Key=version.key, **extra)["Body"].read()
+        except ClientError as exc:
+            problems.append(f"{version.label}: GET refused ({exc.response['Error'].get('Code')})")
+            continue
+        except Exception as exc:  # a broken stream is an answer too
+            problems.append(f"{version.label}: GET failed ({type(exc).__name__}: {exc})"[:300])
+            continue
+        if len(body) != version.size:
+            problems.append(f"{version.label}: {len(body)} bytes read, {version.size} written")
+        elif "-" not in version.etag and hashlib.md5(body).hexdigest() != version.etag:
+            problems.append(f"{version.label}: content differs (MD5 is not the ETag)")
+    return problems

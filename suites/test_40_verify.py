@@ -11,6 +11,7 @@ from pytest_html import extras as html_extras
 
 from cutover.containers import http_status
 from cutover.diff import diff_bucket_config, diff_iam, diff_names
+from cutover.hazards import read_back_problems
 from cutover.inventory import CONFIG_KINDS, describe_key
 from cutover.layout import ACCEPTED_FORMATS, format_kind, tree_changes
 from cutover.s3 import error_code
@@ -175,6 +176,26 @@ def test_sse_objects_unreadable_as_acknowledged(rustfs_target, baseline_inventor
         + ", ".join(readable)
         + ". Check they are intact before relying on it, "
         "and update preflight.acknowledged_sse"
+    )
+
+
+def test_compressed_objects_read_back_whole(
+    compressed_source_objects, baseline_inventory, target_endpoint
+):
+    """Objects MinIO stored compressed (the preflight names them): does the target serve them?"""
+    wanted = set(compressed_source_objects)
+    versions = [
+        o
+        for o in baseline_inventory.objects
+        if o.is_latest and not o.delete_marker and f"{o.bucket}/{o.key}" in wanted
+    ]
+    problems = read_back_problems(target_endpoint.client(), versions)
+    assert not problems, (
+        f"{len(problems)} of the {len(versions)} object(s) MinIO stored compressed do not read "
+        "back whole from the target:\n"
+        + "\n".join(problems)
+        + "\nThe target cannot decompress MinIO's S2 data: roll back, re-write them uncompressed "
+        "with MinIO (see the preflight check), and cut over again"
     )
 
 

@@ -219,3 +219,30 @@ def test_never_expiring_service_accounts_from_identity_json(tmp_path):
         body = f'{{"version":1,"credentials":{{"accessKey":"{key}","expiration":"{expiry}"}}}}'
         meta.write_bytes(b"XL2 \x01\x00\x03\x00" + body.encode())
     assert never_expiring_service_accounts(LocalHost(), str(iam)) == ["svc-never"]
+
+
+def test_read_back_names_refusals_short_reads_and_changed_content():
+    import hashlib
+    import io
+
+    from cutover.inventory import ObjectVersion
+
+    data = b"x" * 100
+
+    class Target:
+        def get_object(self, Bucket, Key, **extra):
+            if Key == "refused":
+                raise ClientError({"Error": {"Code": "InternalError", "Message": "s2"}}, "Get")
+            body = {"short": data[:10], "garbled": b"y" * 100}.get(Key, data)
+            return {"Body": io.BytesIO(body)}
+
+    def version(key: str) -> ObjectVersion:
+        md5 = hashlib.md5(data).hexdigest()
+        return ObjectVersion("raw", key, "null", True, False, 100, md5, "")
+
+    versions = [version(k) for k in ("ok", "refused", "short", "garbled")]
+    assert hazards.read_back_problems(Target(), versions) == [
+        "raw/refused (version null): GET refused (InternalError)",
+        "raw/short (version null): 10 bytes read, 100 written",
+        "raw/garbled (version null): content differs (MD5 is not the ETag)",
+    ]
