@@ -92,3 +92,21 @@ def test_never_expiring_service_account_fails_preflight_and_is_followed_through_
     assert "mc admin user svcacct edit ALIAS KEY --expiry DATE" in message
     actions = "\n".join(run.summary["run"]["actions"])
     assert "after restart 2: svc-dated-etl ok, svc-noexpiry-etl" in actions
+
+
+def test_rustfs_does_not_serve_what_minio_compressed(reports):
+    """Through the deploy: what real RustFS 1.0.1 does with MinIO's S2-compressed object."""
+    run = rehearse(
+        reports,
+        "stop",
+        "ondisk",
+        "deploy",
+        "verify",
+        "target_vs_disk",
+        faults=("compressed_objects",),
+        timeout=900,
+    )
+    message = run.failed("test_compressed_objects_read_back_whole")
+    assert "1 of the 1 object(s) MinIO stored compressed do not read back whole" in message
+    assert "raw/logs/app-2026-06-01.log (version null): " in message
+    assert "roll back, re-write them uncompressed" in message
