@@ -38,6 +38,7 @@ from cutover.erasure import MissingShards, join_data_shards
 from cutover.errors import CutoverError
 from cutover.layout import META_DIRS, MINIO_META
 from cutover.manifest import bucket_name_problem
+from cutover.objectmeta import disk_meta_json
 from cutover.versionstore import Finding, VersionRow, VersionStore
 from cutover.xlmeta import (
     DELETE_MARKER,
@@ -417,6 +418,7 @@ def _scan_object(
                 data_blocks=0 if v.type == DELETE_MARKER else data_blocks,
                 parity_blocks=0 if v.type == DELETE_MARKER else parity_blocks,
                 shard_problem="; ".join(f.describe() for f in problems),
+                object_meta="" if v.type == DELETE_MARKER else disk_meta_json(v),
             )
         )
 

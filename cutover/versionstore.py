@@ -42,6 +42,9 @@ class VersionRow(NamedTuple):
     data_blocks: int = 0  # EcM: drives needed to read it (a set of drives); 0 when not known
     parity_blocks: int = 0  # EcN
     shard_problem: str = ""  # one drive's copy in a set: why its shard is not whole ("" if it is)
+    # What else a client sent with it (headers, x-amz-meta-*, tags, storage class, checksum):
+    # cutover.objectmeta's compact JSON, "" when nothing beyond Content-Type.
+    object_meta: str = ""
 
     @property
     def ident(self) -> tuple[str, str, str]:

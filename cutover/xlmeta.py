@@ -45,6 +45,13 @@ SSE_SEALED_KEYS = {
 COMPRESSION_KEY = "x-minio-internal-compression"
 SSE_HEADER = "x-amz-server-side-encryption"
 SSEC_HEADER = "x-amz-server-side-encryption-customer-algorithm"
+# Where MinIO keeps what a client sent with the object (cmd/handler-utils.go supportedHeaders,
+# user metadata as X-Amz-Meta-*, tags as X-Amz-Tagging in MetaUsr; the additional checksum as
+# internal/hash/checksum.go's AppendTo encoding in MetaSys), lower-cased.
+USER_META_PREFIX = "x-amz-meta-"
+TAGGING_KEY = "x-amz-tagging"
+STORAGE_CLASS_KEY = "x-amz-storage-class"
+CHECKSUM_KEY = "x-minio-internal-crc"
 
 
 class XlMetaError(ValueError):
@@ -58,7 +65,7 @@ class Part:
     actual_size: int  # bytes the client wrote
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class XlVersion:
     """One version of an object, as MinIO stored it."""
 
@@ -84,6 +91,15 @@ class XlVersion:
     retention_mode: str = ""
     retain_until: str = ""
     legal_hold: str = ""
+    # What a client sent with the object and reads back in HEAD (cutover.objectmeta compares).
+    cache_control: str = ""
+    content_encoding: str = ""
+    content_disposition: str = ""
+    content_language: str = ""
+    user_meta: tuple[tuple[str, str], ...] = ()  # (lower-case x-amz-meta-* name, value)
+    tagging: str = ""  # X-Amz-Tagging as stored: URL-encoded k=v&k=v
+    storage_class: str = ""  # x-amz-storage-class; "" is STANDARD
+    checksum: bytes = b""  # x-minio-internal-crc, undecoded (cutover.objectmeta decodes it)
 
     @property
     def type_name(self) -> str:
@@ -200,6 +216,8 @@ def _v2_object(obj: dict[str, Any], *, flags: int | None) -> XlVersion:
     else:
         inline = _text(sys_meta.get(INLINE_DATA_KEY)).lower() == "true"
     mode, until, hold = _lock_state(user_meta)
+    get = user_meta.get
+    crc = sys_meta.get(CHECKSUM_KEY)
     return XlVersion(
         version_id=_uuid(obj.get("ID")),
         type=OBJECT,
@@ -219,6 +237,20 @@ def _v2_object(obj: dict[str, Any], *, flags: int | None) -> XlVersion:
         retention_mode=mode,
         retain_until=until,
         legal_hold=hold,
+        cache_control=_text(get("cache-control")),
+        content_encoding=_text(get("content-encoding")),
+        content_disposition=_text(get("content-disposition")),
+        content_language=_text(get("content-language")),
+        user_meta=_user_meta(user_meta),
+        tagging=_text(get(TAGGING_KEY)),
+        storage_class=_text(get(STORAGE_CLASS_KEY)),
+        checksum=crc if isinstance(crc, bytes) else b"",
+    )
+
+
+def _user_meta(user_meta: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        sorted((k, _text(v)) for k, v in user_meta.items() if k.startswith(USER_META_PREFIX))
     )
 
 
@@ -281,6 +313,13 @@ def _v1_object(obj: dict[str, Any]) -> XlVersion:
         retention_mode=mode,
         retain_until=until,
         legal_hold=hold,
+        cache_control=_text(meta.get("cache-control")),
+        content_encoding=_text(meta.get("content-encoding")),
+        content_disposition=_text(meta.get("content-disposition")),
+        content_language=_text(meta.get("content-language")),
+        user_meta=_user_meta(meta),
+        tagging=_text(meta.get(TAGGING_KEY)),
+        storage_class=_text(meta.get(STORAGE_CLASS_KEY)),
     )
 
 
