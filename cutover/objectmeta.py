@@ -434,3 +434,32 @@ def check_sample(
                 report.errors.append(error)
     report.seconds = time.monotonic() - started
     return report
+
+
+# --- CRC32C for writing (the rehearsal's seed): botocore computes it only with awscrt -----
+
+
+def _crc32c_table() -> list[int]:
+    table = []
+    for n in range(256):
+        c = n
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+_CRC32C_TABLE = _crc32c_table()
+
+
+def crc32c_b64(data: bytes) -> str:
+    """CRC32C (Castagnoli) of `data`, base64 as the x-amz-checksum-crc32c header carries it.
+
+    Pure Python (about 1 s per 5 MiB): the rehearsal passes it precomputed, so botocore does
+    not need its optional awscrt dependency to upload with CRC32C.
+    """
+    crc = 0xFFFFFFFF
+    table = _CRC32C_TABLE
+    for byte in data:
+        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return base64.b64encode((crc ^ 0xFFFFFFFF).to_bytes(4, "big")).decode()
