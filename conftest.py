@@ -26,6 +26,7 @@ pytest_plugins = [
     "fixtures.oidc",
     "fixtures.ondisk",
     "fixtures.hazards",
+    "fixtures.objectmeta",
     "fixtures.r2",
 ]
 

@@ -509,6 +509,13 @@ class OndiskSpec(_Strict):
     workers: int = Field(default=2, ge=1, description="processes scanning subtrees in parallel")
     list_workers: int = Field(default=8, ge=1, description="threads listing the target")
     check_part_sizes: bool = True
+    metadata_per_stratum: int = Field(
+        default=3,
+        ge=0,
+        le=100_000,
+        description="phase 45's metadata parity: versions HEADed per stratum (bucket x size "
+        "class x inline/parts x single/multipart) besides every version of the r2-tier buckets",
+    )
 
     @field_validator("local_path")
     @classmethod

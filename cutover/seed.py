@@ -7,6 +7,7 @@ markers, retention and legal holds, and keys that are awkward on a filesystem.
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from botocore.client import BaseClient
 from pydantic import SecretStr
 
 from cutover.manifest import BucketSpec, Manifest, Tier
+from cutover.objectmeta import crc32c_b64
 from cutover.redact import remember
 from cutover.s3 import UserKey
 
@@ -130,6 +132,92 @@ class Seeder:
         self.report.note(bucket, key, size)
         self.report.multipart_objects.append(f"{bucket}/{key}")
 
+    def object_metadata(self, bucket: str) -> None:
+        """What a website's assets carry and its clients depend on (phase 45 compares it):
+        Content-Type, Content-Encoding, Cache-Control, Content-Disposition, x-amz-meta-*,
+        tags, a non-STANDARD storage class (MinIO accepts REDUCED_REDUNDANCY), and additional
+        checksums: CRC32C and SHA256 on single uploads, CRC32C (COMPOSITE) and CRC32
+        (FULL_OBJECT) on multipart ones. CRC32C is passed precomputed (botocore computes it
+        only with awscrt)."""
+        page = gzip.compress(b"<!doctype html><title>aegean.ai</title>\n" * 40, mtime=0)
+        self.put(
+            bucket,
+            "site/index.html",
+            page,
+            ContentType="text/html; charset=utf-8",
+            ContentEncoding="gzip",
+            CacheControl="public, max-age=300",
+            ContentDisposition='inline; filename="index.html"',
+            Metadata={"Build-Id": "2026.06.01-7", "origin": "ci"},
+            Tagging="team=web&stage=prod",
+            StorageClass="REDUCED_REDUNDANCY",
+            ChecksumCRC32C=crc32c_b64(page),
+        )
+        self.put(
+            bucket,
+            "site/assets/app.js",
+            b"console.log('aegean');\n" * 14_000,  # 322 KB: part.1, not inline
+            ContentType="application/javascript",
+            CacheControl="public, max-age=31536000, immutable",
+            Metadata={"Source-Map": "app.js.map"},
+            ChecksumAlgorithm="SHA256",
+        )
+        self.checksummed_multipart(
+            bucket,
+            "site/media/hero.mp4",
+            "CRC32C",
+            ContentType="video/mp4",
+            CacheControl="public, max-age=86400",
+            Metadata={"duration": "12s"},
+            Tagging="team=video",
+        )
+        self.checksummed_multipart(
+            bucket, "site/media/outro.mp4", "CRC32", ContentType="video/mp4", full_object=True
+        )
+
+    def checksummed_multipart(
+        self, bucket: str, key: str, algorithm: str, *, full_object: bool = False, **create
+    ) -> None:
+        """A 2-part upload (5 MiB + 64 KiB) with an additional checksum on every part."""
+        if full_object:
+            create["ChecksumType"] = "FULL_OBJECT"
+        upload = self.s3.create_multipart_upload(
+            Bucket=bucket, Key=key, ChecksumAlgorithm=algorithm, **create
+        )
+        done, size = [], 0
+        for number, length in enumerate((PART_SIZE, 64 * 1024), 1):
+            body = self._bytes(length)
+            size += length
+            checksum = (
+                {"ChecksumCRC32C": crc32c_b64(body)}
+                if algorithm == "CRC32C"
+                else {"ChecksumAlgorithm": algorithm}
+            )
+            part = self.s3.upload_part(
+                Bucket=bucket,
+                Key=key,
+                UploadId=upload["UploadId"],
+                PartNumber=number,
+                Body=body,
+                **checksum,
+            )
+            done.append(
+                {
+                    "PartNumber": number,
+                    "ETag": part["ETag"],
+                    f"Checksum{algorithm}": part[f"Checksum{algorithm}"],
+                }
+            )
+        self.s3.complete_multipart_upload(
+            Bucket=bucket,
+            Key=key,
+            UploadId=upload["UploadId"],
+            MultipartUpload={"Parts": done},
+            **({"ChecksumType": "FULL_OBJECT"} if full_object else {}),
+        )
+        self.report.note(bucket, key, size)
+        self.report.multipart_objects.append(f"{bucket}/{key}")
+
     def lifecycle(self, bucket: str) -> None:
         self.s3.put_bucket_lifecycle_configuration(
             Bucket=bucket,
@@ -231,6 +319,11 @@ def seed_from_manifest(s3: BaseClient, admin, manifest: Manifest, *, seed: int =
         # R2 mirrors this one: rclone has no MD5 for a multipart ETag, so its check must
         # compare it some other way (phase 60). Two parts keep the rehearsal small.
         seeder.multipart(exposed[0].name, "recordings/2026-06-01/session-0001.rrd", parts=2)
+    if exposed:
+        # Objects whose headers, tags and checksums clients depend on (phase 45's metadata
+        # parity): in the website bucket when the manifest has one, as in production.
+        site = next((b for b in exposed if "website" in b.name), exposed[-1])
+        seeder.object_metadata(site.name)
     if plain_local:
         seeder.multipart(plain_local[0].name, "exports/events-2026-06.parquet")
         seeder.lifecycle(plain_local[0].name)

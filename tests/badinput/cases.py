@@ -878,6 +878,13 @@ CASES: list[Case] = [
         load(profile(put("ondisk.workers", 0))),
     ),
     _case(
+        "ondisk-metadata-sample",
+        FIELDS,
+        "`ondisk.metadata_per_stratum: -1`",
+        "field 'ondisk.metadata_per_stratum': Input should be greater than or equal to 0",
+        load(profile(put("ondisk.metadata_per_stratum", -1))),
+    ),
+    _case(
         "content-sample",
         FIELDS,
         "`verify.content_sample: 0`",
