@@ -224,7 +224,11 @@ def compare(row: VersionRow, disk: ObjectMeta, target: ObjectMeta) -> list[MetaD
     diffs: list[MetaDiff] = []
 
     def differ(name: str, expected: str, got: str) -> None:
-        diffs.append(MetaDiff(row.bucket, row.key, row.version_id, name, expected, got))
+        diffs.append(
+            MetaDiff(
+                row.bucket, row.key, row.version_id, name, expected or "(none)", got or "(none)"
+            )
+        )
 
     # Content-Type: MinIO stores one for every object it wrote (its default when the client
     # sent none); a version without one on disk has nothing to compare.
