@@ -109,6 +109,8 @@ def disk_meta_json(v: XlVersion) -> str:
     Content-Type has its own column already; only fields that are set are written, so the
     common object costs a few bytes and no JSON at all when it carries nothing else.
     """
+    if not (v.user_extra or v.checksum):
+        return ""
     meta: dict[str, Any] = {}
     if v.content_encoding:
         meta["ce"] = v.content_encoding

@@ -52,6 +52,8 @@ USER_META_PREFIX = "x-amz-meta-"
 TAGGING_KEY = "x-amz-tagging"
 STORAGE_CLASS_KEY = "x-amz-storage-class"
 CHECKSUM_KEY = "x-minio-internal-crc"
+# MetaUsr entries every object has, which the inventory reads on their own.
+_PLAIN_USER_KEYS = frozenset({"content-type", "etag"})
 
 
 class XlMetaError(ValueError):
@@ -91,15 +93,50 @@ class XlVersion:
     retention_mode: str = ""
     retain_until: str = ""
     legal_hold: str = ""
-    # What a client sent with the object and reads back in HEAD (cutover.objectmeta compares).
-    cache_control: str = ""
-    content_encoding: str = ""
-    content_disposition: str = ""
-    content_language: str = ""
-    user_meta: tuple[tuple[str, str], ...] = ()  # (lower-case x-amz-meta-* name, value)
-    tagging: str = ""  # X-Amz-Tagging as stored: URL-encoded k=v&k=v
-    storage_class: str = ""  # x-amz-storage-class; "" is STANDARD
+    # What a client sent with the object beyond Content-Type and ETag (headers, x-amz-meta-*,
+    # tags, storage class...): MetaUsr's other entries, lower-cased, kept as stored so that the
+    # scan pays one set difference per version; the properties below read them.
+    user_extra: tuple[tuple[str, Any], ...] = ()
     checksum: bytes = b""  # x-minio-internal-crc, undecoded (cutover.objectmeta decodes it)
+
+    def _extra(self, key: str) -> str:
+        for name, value in self.user_extra:
+            if name == key:
+                return _text(value)
+        return ""
+
+    @property
+    def cache_control(self) -> str:
+        return self._extra("cache-control")
+
+    @property
+    def content_encoding(self) -> str:
+        return self._extra("content-encoding")
+
+    @property
+    def content_disposition(self) -> str:
+        return self._extra("content-disposition")
+
+    @property
+    def content_language(self) -> str:
+        return self._extra("content-language")
+
+    @property
+    def user_meta(self) -> tuple[tuple[str, str], ...]:
+        """(lower-case x-amz-meta-* name, value), sorted."""
+        return tuple(
+            sorted((k, _text(v)) for k, v in self.user_extra if k.startswith(USER_META_PREFIX))
+        )
+
+    @property
+    def tagging(self) -> str:
+        """X-Amz-Tagging as stored: URL-encoded k=v&k=v."""
+        return self._extra(TAGGING_KEY)
+
+    @property
+    def storage_class(self) -> str:
+        """x-amz-storage-class; "" is STANDARD."""
+        return self._extra(STORAGE_CLASS_KEY)
 
     @property
     def type_name(self) -> str:
@@ -216,7 +253,7 @@ def _v2_object(obj: dict[str, Any], *, flags: int | None) -> XlVersion:
     else:
         inline = _text(sys_meta.get(INLINE_DATA_KEY)).lower() == "true"
     mode, until, hold = _lock_state(user_meta)
-    get = user_meta.get
+    extra = user_meta.keys() - _PLAIN_USER_KEYS
     crc = sys_meta.get(CHECKSUM_KEY)
     return XlVersion(
         version_id=_uuid(obj.get("ID")),
@@ -237,20 +274,8 @@ def _v2_object(obj: dict[str, Any], *, flags: int | None) -> XlVersion:
         retention_mode=mode,
         retain_until=until,
         legal_hold=hold,
-        cache_control=_text(get("cache-control")),
-        content_encoding=_text(get("content-encoding")),
-        content_disposition=_text(get("content-disposition")),
-        content_language=_text(get("content-language")),
-        user_meta=_user_meta(user_meta),
-        tagging=_text(get(TAGGING_KEY)),
-        storage_class=_text(get(STORAGE_CLASS_KEY)),
+        user_extra=tuple((k, user_meta[k]) for k in extra) if extra else (),
         checksum=crc if isinstance(crc, bytes) else b"",
-    )
-
-
-def _user_meta(user_meta: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    return tuple(
-        sorted((k, _text(v)) for k, v in user_meta.items() if k.startswith(USER_META_PREFIX))
     )
 
 
@@ -313,13 +338,7 @@ def _v1_object(obj: dict[str, Any]) -> XlVersion:
         retention_mode=mode,
         retain_until=until,
         legal_hold=hold,
-        cache_control=_text(meta.get("cache-control")),
-        content_encoding=_text(meta.get("content-encoding")),
-        content_disposition=_text(meta.get("content-disposition")),
-        content_language=_text(meta.get("content-language")),
-        user_meta=_user_meta(meta),
-        tagging=_text(meta.get(TAGGING_KEY)),
-        storage_class=_text(meta.get(STORAGE_CLASS_KEY)),
+        user_extra=tuple((k, v) for k, v in meta.items() if k not in _PLAIN_USER_KEYS),
     )
 
 
