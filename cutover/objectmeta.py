@@ -410,8 +410,28 @@ def head_version(s3, row: VersionRow) -> ObjectMeta:
 KnownRule = Callable[[VersionRow, MetaDiff], str]
 
 
+RUSTFS_SINGLE_PART_TYPE = (
+    "RustFS 1.0.1 sends x-amz-checksum-type only for multipart objects (rustfs-rio "
+    "read_checksums, rustfs src/app/object/shared.rs classify_response_checksums); the "
+    "checksum value itself is intact, and a single-part object's checksum is of the full "
+    "object by definition, which is how SDKs read a checksum without a type"
+)
+
+
 def _rustfs_known(row: VersionRow, diff: MetaDiff) -> str:
-    """Differences RustFS 1.0.1 is known to show that lose nothing a client depends on."""
+    """Differences RustFS 1.0.1 is known to show that lose nothing a client depends on.
+
+    Anything else (a header, a user key, a tag, the storage class, the checksum value, or a
+    multipart checksum's type, which tells SDKs whether to validate a download) fails.
+    """
+    single_part = "-" not in row.etag
+    if (
+        diff.field == "checksum type"
+        and single_part
+        and diff.expected == FULL_OBJECT
+        and diff.got == "(none)"
+    ):
+        return RUSTFS_SINGLE_PART_TYPE
     return ""
 
 

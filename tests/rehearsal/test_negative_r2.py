@@ -116,7 +116,7 @@ def test_sync_container_that_dies_is_reported_with_its_log(sync_died):
     assert "Fix what rclone says" in message
     # What the failed sync left behind: R2 holds nothing, and the check says so per object.
     in_sync = sync_died.failed("test_r2_buckets_in_sync")
-    assert "website-assets: all 7 object(s) missing on R2 (the bucket is absent" in in_sync
+    assert "website-assets: all 11 object(s) missing on R2 (the bucket is absent" in in_sync
 
 
 def test_secrets_never_reach_the_record(drifted, sync_died):

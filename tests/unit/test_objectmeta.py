@@ -25,6 +25,7 @@ from cutover.objectmeta import (
     crc32c_b64,
     decode_checksum,
     disk_meta_json,
+    known_difference,
     pick_sample,
     stratum,
 )
@@ -208,3 +209,22 @@ def test_sample_takes_every_r2_version_and_some_of_each_stratum():
     assert [r.ident for r in again.rows] == [r.ident for r in sample.rows]  # stable
     assert "every version of site" in sample.describe()
     assert [r.key for r in pick_sample(iter(rows), every=set(), per_stratum=0).rows] == []
+
+
+def _known_for(name: str, engine: str, **changed) -> list[str]:
+    (row, *_) = disk_rows(name)
+    rule = known_difference(engine)
+    return [rule(row, d) if rule else "" for d in _diffs(name, **changed)]
+
+
+def test_rustfs_single_part_checksum_without_type_is_a_known_difference():
+    (known,) = _known_for("website-js-sha256", "rustfs", checksum_type="")
+    assert known.startswith("RustFS 1.0.1 sends x-amz-checksum-type only for multipart")
+    assert _known_for("website-js-sha256", "minio", checksum_type="") == [""]
+
+
+def test_rustfs_losing_a_multipart_checksum_type_or_a_value_still_fails():
+    assert _known_for("multipart-crc32c-composite", "rustfs", checksum_type="") == [""]
+    assert _known_for("multipart-crc32-full-object", "rustfs", checksum_type="") == [""]
+    assert _known_for("website-js-sha256", "rustfs", checksum="AAAA") == [""]
+    assert _known_for("website-index", "rustfs", content_type="x/y") == [""]
