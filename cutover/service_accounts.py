@@ -1,13 +1,15 @@
 """MinIO service accounts, and whether the target still honours them after restarts.
 
-MinIO stores "no expiry" as its time sentinel, the Unix epoch: the account's
-`identity.json` says `"expiration":"1970-01-01T00:00:00Z"` (seen on disk in a rehearsal). RustFS
-1.0.1 parses that as a real date (rustfs-credentials `serde_datetime::option`), so
-`Credentials::is_expired()` is true, and `load_user_identity_with` (rustfs-iam
-`store/object.rs`) deletes an expired identity when it loads IAM, at every start. The preflight
-finds such accounts on disk; the verify phase checks each still exists on the target (and a
-rehearsal's seeded account still authenticates) after the deploy and after restarts. minio-py
-creates accounts for the caller (root), so a seeded key is probed with ListBuckets.
+MinIO stores "no expiry" as its time sentinel, the Unix epoch: the account's `identity.json`
+says `"expiration":"1970-01-01T00:00:00Z"`; an account created with an expiry stores that date.
+Seen with real engines in the rehearsal (not what reading RustFS's source suggested): RustFS
+1.0.1 keeps MinIO's never-expiring accounts through the deploy and two restarts, but an account
+MinIO created *with* an expiry date is gone from the first start (its key refused with
+InvalidAccessKeyId, the admin API answering "service account not exist"). The preflight reads
+every account's stored expiration from disk and fails on dated ones; the verify phase checks
+each account still exists on the target (and a rehearsal's seeded account still authenticates)
+after the deploy and after restarts. minio-py creates accounts for the caller (root), so a
+seeded key is probed with ListBuckets.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from cutover.s3 import UserKey, error_code
 
 NEVER_EXPIRING_ACCESS_KEY = "svc-noexpiry-etl"  # MinIO: 3-20 characters
 # How MinIO's identity.json (under .minio.sys/config/iam/service-accounts/<key>/) says "never".
-EPOCH_EXPIRATION = '"expiration":"1970-01-01T00:00:00Z"'
+EPOCH = "1970-01-01T00:00:00Z"
+EXPIRATION_PATTERN = r'"expiration":"([^"]*)"'
 SERVICE_ACCOUNT_NAME = "etl-nightly"
 
 
@@ -69,9 +72,9 @@ def service_account_missing(admin, access_key: str) -> str | None:
         )
     except Exception as exc:  # minio-py raises MinioAdminException(status, body)
         text = str(exc)
-        code = re.search(r'"Code":"([^"]+)"', text)
+        code = re.search(r'"Code":"([^"]+)"|<Code>([^<]+)</Code>', text)
         status = re.search(r"Status: (\d+)", text)
-        return (code.group(1) if code else type(exc).__name__) + (
+        return (next(g for g in code.groups() if g) if code else type(exc).__name__) + (
             f" (HTTP {status.group(1)})" if status else ""
         )
     return None
@@ -92,8 +95,8 @@ def key_refusal(key: UserKey, url: str) -> str | None:
     return None
 
 
-def never_expiring_service_accounts(host: Host, iam_dir: str) -> list[str]:
-    """Access keys of the service accounts whose stored expiration is the epoch ("never").
+def service_account_expirations(host: Host, iam_dir: str) -> dict[str, str]:
+    """Access key -> the expiration MinIO stored for each service account.
 
     Read from the plaintext IAM on disk (`<iam_dir>/service-accounts/<key>/identity.json`);
     IAM sealed with MinIO's KMS is not readable here (and is a check of its own).
@@ -101,15 +104,24 @@ def never_expiring_service_accounts(host: Host, iam_dir: str) -> list[str]:
     directory = f"{iam_dir.rstrip('/')}/service-accounts"
     q = shlex.quote(directory)
     result = host.run(
-        f"test ! -d {q} || grep -rlF --include=xl.meta -e {shlex.quote(EPOCH_EXPIRATION)} -- {q}"
+        f"test ! -d {q} || grep -raEo --include=xl.meta -e {shlex.quote(EXPIRATION_PATTERN)} -- {q}"
     )
     if result.rc not in (0, 1):
         raise RuntimeError(
             f"could not read {directory} (exit {result.rc}): {(result.stderr or '').strip()[:300]}"
         )
     prefix = directory + "/"
-    return sorted(
-        line.removeprefix(prefix).split("/", 1)[0]
-        for line in result.stdout.splitlines()
-        if line.startswith(prefix)
-    )
+    found: dict[str, str] = {}
+    for line in result.stdout.splitlines():
+        path, _, match = line.partition(":")
+        if path.startswith(prefix) and (value := re.search(EXPIRATION_PATTERN, match)):
+            found[path.removeprefix(prefix).split("/", 1)[0]] = value.group(1)
+    return dict(sorted(found.items()))
+
+
+def never_expiring(expirations: dict[str, str]) -> list[str]:
+    return [key for key, when in expirations.items() if when == EPOCH]
+
+
+def dated(expirations: dict[str, str]) -> dict[str, str]:
+    return {key: when for key, when in expirations.items() if when and when != EPOCH}

@@ -14,6 +14,7 @@ import pytest
 from cutover.hazards import WHAT_TO_DO_SSE, by_bucket, describe_sse_counts, first, sse_counts
 from cutover.layout import ACCEPTED_FORMATS, MINIO_META
 from cutover.preflight import unacknowledged_keys, unacknowledged_sse
+from cutover.service_accounts import dated
 
 pytestmark = pytest.mark.cutover
 
@@ -183,16 +184,18 @@ def test_no_legacy_xl_json_objects(legacy_xl_json_objects):
     )
 
 
-def test_no_never_expiring_service_accounts(never_expiring_accounts):
-    found = never_expiring_accounts
+def test_no_dated_service_accounts(disk_service_accounts):
+    found = dated(disk_service_accounts)
+    shown = [f"{key} (expires {when})" for key, when in list(found.items())[:30]]
     assert not found, (
-        f"{len(found)} service account(s) never expire: {', '.join(found[:30])}"
+        f"{len(found)} service account(s) carry an expiry date: {', '.join(shown)}"
         + (" ..." if len(found) > 30 else "")
-        + '. MinIO stores "no expiry" as 1970-01-01T00:00:00Z; RustFS 1.0.1 reads that as a '
-        "date long past and deletes the account as expired when it loads IAM, so these keys "
-        "stop working at the target's first start. Give each an expiry on MinIO first (mc admin "
-        "user svcacct edit ALIAS KEY --expiry DATE), or plan to re-create them on the target "
-        "with the same keys and an expiry right after the deploy"
+        + ". RustFS 1.0.1 does not take these over: in the rehearsal such an account is gone "
+        "from the target's first start (its key refused with InvalidAccessKeyId, the admin API "
+        "answering 'service account not exist'), while accounts without an expiry survive. On "
+        "MinIO, re-create each without --expiry and with the same keys (mc admin user svcacct "
+        "info ALIAS KEY; the secret is in its identity.json), then set the expiry again on the "
+        "target after the cutover (mc admin user svcacct edit ALIAS KEY --expiry DATE)"
     )
 
 

@@ -200,9 +200,9 @@ def test_compressed_objects_read_back_whole(
 
 
 def test_service_accounts_survive_restarts(service_accounts_through_restarts):
-    """MinIO stores "never expires" as the epoch (1970-01-01); RustFS 1.0.1 parses that as a
-    date long past and deletes the account as expired whenever it loads IAM. Last in this
-    phase: in a rehearsal the fixture restarts the target twice."""
+    """Every service account MinIO had must still be there, not only after the deploy: RustFS
+    loads IAM at every start. Last in this phase: in a rehearsal the fixture restarts the
+    target twice."""
     lost = [
         f"{when}: {account} ({problem})"
         for when, answers in service_accounts_through_restarts.items()
@@ -212,9 +212,8 @@ def test_service_accounts_survive_restarts(service_accounts_through_restarts):
     assert not lost, (
         "service account(s) MinIO had are gone or refused on the target: "
         + "; ".join(lost)
-        + ". An account MinIO stores as never expiring (expiration 1970-01-01) is deleted by "
-        "RustFS as expired when it loads IAM. Re-create each on the target with the same keys "
-        "and an explicit expiry (mc admin user svcacct add ALIAS USER --access-key K --secret-key "
-        "S --expiry DATE; the secrets are in MinIO's identity.json in the @pre-rustfs snapshot), "
-        "and before the next cutover give them an expiry on MinIO first (the preflight lists them)"
+        + ". RustFS 1.0.1 drops the accounts MinIO created with an expiry date (the preflight "
+        "lists them). Re-create each on the target with the same keys (mc admin user svcacct add "
+        "ALIAS USER --access-key K --secret-key S [--expiry DATE]; the secrets are in MinIO's "
+        "identity.json in the @pre-rustfs snapshot) and run phase 40 again"
     )

@@ -142,18 +142,18 @@ def test_sso_identity_provider_is_named_a_stand_in(full_run):
 
 def test_hazards_clean_and_service_account_through_two_restarts(full_run):
     """The seeded store has none of the hazards RustFS cannot take over, nothing it will not
-    adopt, and its service account (expiring in 30 days) outlives two target restarts."""
+    adopt, and its never-expiring service account outlives two target restarts."""
     run = full_run.summary["run"]
     assert not [n for n in run["notices"] if n.startswith("NOT MIGRATED")], run["notices"]
     actions = "\n".join(run["actions"])
-    assert "created service account svc-dated-etl expiring in 30 days" in actions
+    assert "created service account svc-noexpiry-etl without an expiry" in actions
     assert (
-        "service accounts on the target: after the deploy: svc-dated-etl ok; "
-        "after restart 1: svc-dated-etl ok; after restart 2: svc-dated-etl ok"
+        "service accounts on the target: after the deploy: svc-noexpiry-etl ok; "
+        "after restart 1: svc-noexpiry-etl ok; after restart 2: svc-noexpiry-etl ok"
     ) in actions
     for check in (
         "test_service_accounts_survive_restarts",
-        "test_no_never_expiring_service_accounts",
+        "test_no_dated_service_accounts",
         "test_no_objects_stored_compressed",
         "test_no_compressed_objects_on_disk",
         "test_bucket_config_matches_baseline[policy]",  # the public policy carries an Id

@@ -76,22 +76,22 @@ def test_features_rustfs_does_not_adopt_are_red_notices_not_failures(reports):
 def test_service_account_lost_on_target_is_named(reports):
     run = rehearse(reports, "verify", faults=("service_account_lost_on_target",))
     message = run.failed("test_service_accounts_survive_restarts")
-    assert (
-        "gone or refused on the target: after the deploy: svc-dated-etl (InvalidAccessKeyId)"
-        in (message)
-    )
-    assert "mc admin user svcacct add ALIAS USER" in message
+    assert "gone or refused on the target: after the deploy: svc-noexpiry-etl (" in message
+    assert "mc admin user svcacct add ALIAS USER --access-key K" in message
 
 
-def test_never_expiring_service_account_fails_preflight_and_is_followed_through_restarts(reports):
-    run = rehearse(
-        reports, "preflight", "verify", faults=("never_expiring_service_account",), timeout=900
-    )
-    message = run.failed("test_no_never_expiring_service_accounts")
-    assert "1 service account(s) never expire: svc-noexpiry-etl." in message
-    assert "mc admin user svcacct edit ALIAS KEY --expiry DATE" in message
+def test_dated_service_account_fails_preflight_and_is_lost_on_real_rustfs(reports):
+    """What real RustFS 1.0.1 does with an account MinIO created with an expiry date."""
+    run = rehearse(reports, "preflight", "verify", faults=("dated_service_account",), timeout=900)
+    message = run.failed("test_no_dated_service_accounts")
+    assert "1 service account(s) carry an expiry date: svc-dated-etl (expires 20" in message
+    assert "re-create each without --expiry and with the same keys" in message
+    lost = run.failed("test_service_accounts_survive_restarts")
+    for moment in ("after the deploy", "after restart 1", "after restart 2"):
+        assert f"{moment}: svc-dated-etl (" in lost
+    assert "svc-noexpiry-etl (" not in lost  # the never-expiring one survives all three
     actions = "\n".join(run.summary["run"]["actions"])
-    assert "after restart 2: svc-dated-etl ok, svc-noexpiry-etl" in actions
+    assert "1 never expiring (1970-01-01), svc-noexpiry-etl; 1 with an expiry date" in actions
 
 
 def test_rustfs_does_not_serve_what_minio_compressed(reports):

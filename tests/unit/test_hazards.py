@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 from cutover import hazards
 from cutover.ondisk import DAMAGE, STORED_COMPRESSED, bucket_info_from_payload, scan_dataset
 from cutover.preflight import unacknowledged_sse
-from cutover.service_accounts import never_expiring_service_accounts
+from cutover.service_accounts import dated, never_expiring, service_account_expirations
 from cutover.versionstore import Finding, VersionStore
 from cutover.xlmeta import MAGIC, parse_xl_meta
 
@@ -207,9 +207,9 @@ def test_bucket_default_encryption_decoded_from_bucket_metadata():
     assert plain.default_encryption == ""
 
 
-def test_never_expiring_service_accounts_from_identity_json(tmp_path):
+def test_service_account_expirations_from_identity_json(tmp_path):
     iam = tmp_path / ".minio.sys" / "config" / "iam"
-    assert never_expiring_service_accounts(LocalHost(), str(iam)) == []  # no directory: none
+    assert service_account_expirations(LocalHost(), str(iam)) == {}  # no directory: none
     for key, expiry in (
         ("svc-never", "1970-01-01T00:00:00Z"),
         ("svc-dated", "2030-01-01T00:00:00Z"),
@@ -217,8 +217,11 @@ def test_never_expiring_service_accounts_from_identity_json(tmp_path):
         meta = iam / "service-accounts" / key / "identity.json" / "xl.meta"
         meta.parent.mkdir(parents=True)
         body = f'{{"version":1,"credentials":{{"accessKey":"{key}","expiration":"{expiry}"}}}}'
-        meta.write_bytes(b"XL2 \x01\x00\x03\x00" + body.encode())
-    assert never_expiring_service_accounts(LocalHost(), str(iam)) == ["svc-never"]
+        meta.write_bytes(b"XL2 \x01\x00\x03\x00\xff\x00" + body.encode())
+    found = service_account_expirations(LocalHost(), str(iam))
+    assert found == {"svc-dated": "2030-01-01T00:00:00Z", "svc-never": "1970-01-01T00:00:00Z"}
+    assert never_expiring(found) == ["svc-never"]
+    assert dated(found) == {"svc-dated": "2030-01-01T00:00:00Z"}
 
 
 def test_read_back_names_refusals_short_reads_and_changed_content():
