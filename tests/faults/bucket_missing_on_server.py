@@ -3,7 +3,7 @@
 The bucket is added to the run's manifest after seeding, so MinIO never had it. Deleting a
 seeded bucket through MinIO's API instead proved racy: under load MinIO listed a bucket again
 after DeleteBucket had returned and after it had stopped listing it (seen twice in CI, cause not
-found; the README's RustFS findings mention the same bucket coming back).
+found; the RustFS findings in docs/findings.md mention the same bucket coming back).
 """
 
 from cutover.manifest import BucketSpec, Tier
