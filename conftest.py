@@ -1,6 +1,6 @@
 """Command-line options and the fixture plugins behind the runbook suites.
 
-The plugins that act are loaded per mode by fixtures.gating: fixtures.staging and
+The plugins that act are loaded per mode by fixtures.startup: fixtures.staging and
 fixtures.deploy for a rehearsal, fixtures.production for the NAS.
 
 `pytest` alone runs the rehearsal (suites/); `pytest tests` runs the project's own tests.
@@ -18,8 +18,7 @@ import fixtures.hookspecs
 
 pytest_plugins = [
     "fixtures.session",
-    "fixtures.reporting",
-    "fixtures.gating",
+    "fixtures.startup",
     "fixtures.verify",
     "fixtures.rotation",
     "fixtures.exposure",

@@ -15,7 +15,7 @@ from collections.abc import Generator
 
 import pytest
 
-# The options conftest.py registers (fixtures/reporting.py, fixtures/gating.py).
+# The options conftest.py registers (fixtures/startup.py).
 CUTOVER_OPTIONS = (
     "--target",
     "--target-engine",

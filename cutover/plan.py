@@ -7,44 +7,23 @@ same steps run, each skipped when already done (snapshot there, app already stop
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
 
 from pydantic import SecretStr
 
-from cutover import dress, truenas, zfs
+from cutover import dress, truenas
 from cutover.appspec import AppSpec, app_env_file
 from cutover.errors import ConfigError
 from cutover.manifest import Manifest, Tier, load_manifest
-from cutover.profile import Mode, Profile, ToolsSpec
+from cutover.profile import Mode, Profile
 from cutover.rotation import SECRET_KEY, root_key_clients, rotated_app
+from cutover.runbook import Step, cutover_steps, env_file_note, rollback_steps, tools
 from cutover.truenas import CronJob
 
-
-@dataclass(frozen=True)
-class Step:
-    phase: str
-    action: str
-    command: str
-    already_done_when: str  # "" when the step always runs
-    notes: tuple[str, ...] = ()  # printed under the step, one per line
-
-
-def _tools(profile: Profile) -> ToolsSpec:
-    return profile.host.tools if profile.host else ToolsSpec()
+_tools = tools
 
 
 def _secrets_dir(profile: Profile) -> str:
     return profile.host.secrets_dir if profile.host else "<secrets dir>"
-
-
-def _env_file_note(app: AppSpec) -> tuple[str, ...]:
-    """What runs before the YAML is submitted: its secrets, into the file it names."""
-    if not app.env_file:
-        return ()
-    return (
-        f"first writes {app.env_file} (root-only, mode 0600; {', '.join(app.secret_keys())}), "
-        "sent over SSH on stdin: the YAML names it as env_file and holds no secret",
-    )
 
 
 def _redeployed(app: AppSpec) -> AppSpec:
@@ -77,7 +56,7 @@ def rotation_step(profile: Profile, app: AppSpec, cron_jobs: list[CronJob] | Non
         "old one is refused from then on, IAM must stay as it was",
         truenas.app_update_command(name, rotated.to_yaml(), midclt=_tools(profile).midclt),
         f"the {name} app already runs with the new secret (resumed run)",
-        notes=(*_env_file_note(rotated), heading, *clients),
+        notes=(*env_file_note(rotated), heading, *clients),
     )
 
 
@@ -122,7 +101,7 @@ def sso_step(profile: Profile, app: AppSpec) -> Step:
         ),
         f"the {profile.target.app} app already carries these settings (the policies are "
         "written again)",
-        notes=_env_file_note(updated),
+        notes=env_file_note(updated),
     )
 
 
@@ -131,31 +110,10 @@ def cutover_plan(
 ) -> list[Step]:
     """The steps to show. With an env_file the deploy command is exactly the one run (its YAML
     holds no secret); without one, secrets show as references to where they come from."""
-    ds, snap = profile.dataset.zfs, profile.dataset.snapshot
-    tools = _tools(profile)
     rotation = [rotation_step(profile, app, cron_jobs)] if profile.rotation else []
     sso = [sso_step(profile, app)] if profile.oidc is not None else []
     return [
-        Step(
-            "10 snapshot",
-            f"snapshot {ds}@{snap}, the only rollback",
-            zfs.snapshot_command(ds, snap, zfs=tools.zfs),
-            f"{ds}@{snap} already exists (kept as is; taken with -r when {ds} has child datasets)",
-        ),
-        Step(
-            "20 stop",
-            f"stop the {profile.source.app} app",
-            truenas.app_stop_command(profile.source.app, midclt=tools.midclt),
-            f"app.query shows {profile.source.app} STOPPED",
-        ),
-        Step(
-            "30 deploy",
-            f"create the {profile.target.app} Custom App ({app.image}, user {app.user}, "
-            f"{', '.join(f'{v.host}:{v.container}' for v in app.volumes)})",
-            truenas.app_create_command(profile.target.app, app.to_yaml(), midclt=tools.midclt),
-            f"app.query shows {profile.target.app} RUNNING (started if it exists STOPPED)",
-            notes=_env_file_note(app),
-        ),
+        *(step.describe() for step in cutover_steps(profile, app)),
         Step(
             "40 verify",
             "read back buckets, every object version, bucket settings, IAM and sampled contents "
@@ -169,27 +127,8 @@ def cutover_plan(
 
 
 def rollback_plan(profile: Profile) -> list[Step]:
-    ds, snap = profile.dataset.zfs, profile.dataset.snapshot
-    tools = _tools(profile)
     return [
-        Step(
-            "50 rollback",
-            f"stop the {profile.target.app} app",
-            truenas.app_stop_command(profile.target.app, midclt=tools.midclt),
-            f"app.query shows {profile.target.app} STOPPED",
-        ),
-        Step(
-            "50 rollback",
-            f"roll {ds} back to @{snap}: every write after the snapshot is lost",
-            zfs.rollback_command(ds, snap, zfs=tools.zfs),
-            f"{profile.source.app} already RUNNING on a dataset without .rustfs.sys (never twice)",
-        ),
-        Step(
-            "50 rollback",
-            f"start the {profile.source.app} app again",
-            truenas.app_start_command(profile.source.app, midclt=tools.midclt),
-            f"app.query shows {profile.source.app} RUNNING",
-        ),
+        *(step.describe() for step in rollback_steps(profile)),
         Step(
             "50 rollback",
             f"re-verify what {profile.source.app} serves against baseline.json",

@@ -170,7 +170,7 @@ def _arg(value: Arg, scratch: Path) -> str:
 def load(
     target: Arg, datasets: Arg | None = None, env: dict[str, str] | None = None
 ) -> Callable[[Path], Outcome]:
-    """What a run of the suites does first (fixtures/reporting.py), in this process."""
+    """What a run of the suites does first (fixtures/startup.py), in this process."""
 
     def act(scratch: Path) -> Outcome:
         try:

@@ -5,12 +5,14 @@ must find it, name the file and fail the run."""
 import pytest
 
 from cutover.profile import resolve_root_secret
-from fixtures.session import PROFILE, RUN_DIR
+from fixtures.session import CONTEXT
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session):
     config = session.config
-    secret = resolve_root_secret(config.stash[PROFILE].credentials).get_secret_value()
+    secret = resolve_root_secret(config.stash[CONTEXT].profile.credentials).get_secret_value()
     odd = f"&#{ord(secret[0])};{secret[1:]}"
-    (config.stash[RUN_DIR] / "planted-leak.html").write_text(f"<p>{odd}</p>", encoding="utf-8")
+    (config.stash[CONTEXT].run_dir / "planted-leak.html").write_text(
+        f"<p>{odd}</p>", encoding="utf-8"
+    )

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
+from cutover.runbook import performed, planned
 from tests.argv_sampler import ArgvSampler
 from tests.nas.site import DATASET, NasSite, start_site
 from tests.rehearsal.harness import (
@@ -254,6 +255,15 @@ def test_confirmed_cutover_passes_end_to_end(site, confirmed):
         assert KNOWN_SECRET not in path.read_text(errors="replace"), path
 
 
+def test_the_cutover_did_what_its_plan_said(confirmed):
+    """The plan is printed from the same step objects that act: every acting step of phases
+    10-30 is in the record, performed or found done, in plan order."""
+    run = confirmed.result.summary["run"]
+    acting = [step for step in planned(run["plan"]) if step[0][:2] in {"10", "20", "30"}]
+    assert len(acting) == 3, run["plan"]
+    assert performed(run["actions"]) == acting
+
+
 def test_no_secret_on_any_command_line(confirmed):
     """Every process of the run (ssh, the NAS's sshd session, sudo, sh, docker, the midclt
     double, the app runner...) sampled every few ms: the root secret, the rotated one and R2's
@@ -381,6 +391,9 @@ def test_rollback_restores_minio_and_reports_lost_writes(site, tmp_path):
     with pytest.raises(ClientError):
         site.endpoint().client().head_object(Bucket="raw", Key="written-after-cutover.txt")
     assert "ROLLED BACK" in (result.run_dir / "report.html").read_text()
+    # The rollback did what its plan said, step for step (the child step found nothing to do).
+    assert performed(result.summary["run"]["actions"]) == planned(result.summary["run"]["plan"])
+    assert "[50 rollback] roll back each child dataset" in actions
 
 
 def test_second_rollback_does_not_roll_back_again(site, tmp_path):

@@ -64,16 +64,22 @@ def test_deploy_yaml_is_the_runbook_spec_with_secret_as_reference(app):
 
 
 def test_rollback_plan_stops_rustfs_rolls_back_and_starts_minio():
+    """Every step the rollback performs is in its plan: a MinIO someone started on the
+    dataset is stopped first, and child datasets go back with the parent."""
     steps = rollback_plan(PROFILE)
     assert [s.command for s in steps] == [
         "/usr/bin/midclt call -job app.stop rustfs",
+        "/usr/bin/midclt call -job app.stop minio",
         "/usr/sbin/zfs rollback -r marathon/minio-dataset@pre-rustfs",
+        "/usr/sbin/zfs rollback -r marathon/minio-dataset/<child>@pre-rustfs",
         "/usr/bin/midclt call -job app.start minio",
         "",
     ]
-    assert "every write after the snapshot is lost" in steps[1].action
-    assert "never twice" in steps[1].already_done_when
-    assert "baseline.json" in steps[3].action
+    assert "if it runs on the dataset" in steps[1].action
+    assert "every write after the snapshot is lost" in steps[2].action
+    assert "never twice" in steps[2].already_done_when
+    assert "child dataset" in steps[3].action
+    assert "baseline.json" in steps[5].action
 
 
 def test_render_plan_with_sudo_numbers_steps_and_hides_the_secret(app):

@@ -289,7 +289,7 @@ def test_every_secret_the_profile_points_to_is_registered_at_the_start(monkeypat
     """Even for a phase that does not run: a fault plugin or a debugging print may hold it."""
     from cutover.profile import load_profile
     from cutover.redact import RUN_SECRETS
-    from fixtures.reporting import register_declared_secrets
+    from fixtures.startup import register_declared_secrets
 
     monkeypatch.setenv("CUTOVER_NEW_ROOT_SECRET", "new-&<'\"-secret")
     monkeypatch.setenv("CUTOVER_R2_SECRET", "r2-&<'\"-secret")
