@@ -19,6 +19,7 @@ from testcontainers.core.waiting_utils import WaitStrategy, WaitStrategyTarget
 from cutover.appspec import AppSpec
 from cutover.errors import CutoverError
 from cutover.profile import EngineKind
+from cutover.wait import NotYet, WaitTimeout, wait_until
 
 LABEL = "rustfs-cutover.run"
 OWNER_LABEL = "rustfs-cutover.pid"  # the pytest process that owns the container
@@ -76,9 +77,7 @@ class EngineReady(WaitStrategy):
         self.url = url
 
     def wait_until_ready(self, container: WaitStrategyTarget) -> None:
-        deadline = time.monotonic() + self._startup_timeout
-        last_error = "no answer yet"
-        while True:
+        def answer() -> bool | NotYet:
             container.reload()
             if container.status in {"exited", "dead"}:
                 state = container.get_wrapped_container().attrs["State"]
@@ -91,20 +90,27 @@ class EngineReady(WaitStrategy):
             try:
                 with urllib.request.urlopen(self.url, timeout=2) as response:
                     if response.status == 200:
-                        return
-                    last_error = f"HTTP {response.status}"
+                        return True
+                    return NotYet(f"HTTP {response.status}")
             except urllib.error.HTTPError as exc:
-                last_error = f"HTTP {exc.code}"
+                return NotYet(f"HTTP {exc.code}")
             except OSError as exc:
-                last_error = str(exc)
-            if time.monotonic() > deadline:
-                raise EngineNotReady(
-                    f"{self.url} did not answer 200 within {self._startup_timeout:.0f} s "
-                    f"(last: {last_error})",
-                    exit_code=None,
-                    log_tail=log_tail(container),  # type: ignore[arg-type]
-                )
-            time.sleep(self._poll_interval)
+                return NotYet(str(exc))
+
+        try:
+            wait_until(
+                answer,
+                timeout=self._startup_timeout,
+                interval=self._poll_interval,
+                what=f"{self.url} answering 200",
+            )
+        except WaitTimeout as exc:
+            raise EngineNotReady(
+                f"{self.url} did not answer 200 within {self._startup_timeout:.0f} s "
+                f"(last: {exc.last})",
+                exit_code=None,
+                log_tail=log_tail(container),  # type: ignore[arg-type]
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -143,14 +149,15 @@ class RunningTarget:
 
 def wait_http_ok(url: str, timeout: float, poll: float = 0.5) -> float | str:
     """Poll `url` until it answers 200: the monotonic time it did, or the last answer seen."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def answered_at() -> float | NotYet:
         status = http_status(url, timeout=5)
-        if status == 200:
-            return time.monotonic()
-        if time.monotonic() > deadline:
-            return str(status)
-        time.sleep(poll)
+        return time.monotonic() if status == 200 else NotYet(str(status))
+
+    try:
+        return wait_until(answered_at, timeout=timeout, interval=poll, what=f"{url} answering 200")
+    except WaitTimeout as exc:
+        return str(exc.last)
 
 
 class EngineContainer(DockerContainer):

@@ -18,12 +18,13 @@ import http.client
 import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar, TextIO
 from urllib.parse import urlsplit
+
+from cutover.wait import NotYet, WaitTimeout, wait_until
 
 # Hop-by-hop headers (RFC 9110 7.6.1) end at the proxy; everything else is passed through.
 HOP_BY_HOP = frozenset(
@@ -170,8 +171,7 @@ class EdgeProxy:
         return proxy
 
     def _wait_listening(self, bind: str, port: int, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
+        def listening() -> bool | NotYet:
             if self.process.poll() is not None:
                 raise RuntimeError(
                     f"the stand-in tunnel exited with code {self.process.returncode} before "
@@ -179,14 +179,17 @@ class EdgeProxy:
                 )
             try:
                 with socket.create_connection((bind, port), timeout=1):
-                    return
-            except OSError:
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(
-                        f"the stand-in tunnel did not listen on {bind}:{port} within {timeout:.0f} s"
-                    ) from None
-                time.sleep(0.1)
+                    return True
+            except OSError as exc:
+                return NotYet(exc)
+
+        try:
+            wait_until(listening, timeout=timeout, interval=0.1, what=f"listening on {bind}:{port}")
+        except WaitTimeout:
+            self.stop()
+            raise RuntimeError(
+                f"the stand-in tunnel did not listen on {bind}:{port} within {timeout:.0f} s"
+            ) from None
 
     def stop(self) -> None:
         if self.process.poll() is None:

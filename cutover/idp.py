@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from pydantic import SecretStr
 from cutover.errors import CutoverError
 from cutover.ports import free_port
 from cutover.redact import remember
+from cutover.wait import NotYet, WaitTimeout, wait_until
 
 STARTUP_TIMEOUT = 30.0
 HTTP_TIMEOUT = 10.0
@@ -92,25 +92,30 @@ class StandinIdp:
         return self
 
     def _wait_for_discovery(self) -> None:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        last = "no answer yet"
-        while time.monotonic() < deadline:
-            assert self.process is not None
-            if self.process.poll() is not None:
+        process = self.process
+        assert process is not None
+
+        def served() -> bool | NotYet:
+            if process.poll() is not None:
                 raise IdpError(
-                    f"{self.name} exited with {self.process.returncode} before serving "
+                    f"{self.name} exited with {process.returncode} before serving "
                     f"{self.discovery_url}; its log: {self._log_tail()}"
                 )
             try:
-                if httpx.get(self.discovery_url, timeout=2).status_code == 200:
-                    return
+                status = httpx.get(self.discovery_url, timeout=2).status_code
             except httpx.HTTPError as exc:
-                last = type(exc).__name__
-            time.sleep(0.2)
-        raise IdpError(
-            f"{self.name} did not serve {self.discovery_url} within {STARTUP_TIMEOUT:.0f} s "
-            f"(last: {last}); its log: {self._log_tail()}"
-        )
+                return NotYet(type(exc).__name__)
+            return True if status == 200 else NotYet(f"HTTP {status}")
+
+        try:
+            wait_until(
+                served, timeout=STARTUP_TIMEOUT, interval=0.2, what=f"{self.discovery_url} served"
+            )
+        except WaitTimeout as exc:
+            raise IdpError(
+                f"{self.name} did not serve {self.discovery_url} within {STARTUP_TIMEOUT:.0f} s "
+                f"(last: {exc.last}); its log: {self._log_tail()}"
+            ) from None
 
     def _log_tail(self, lines: int = 15) -> str:
         try:

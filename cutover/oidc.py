@@ -32,13 +32,14 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import boto3
 import httpx
 from botocore import UNSIGNED
+from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import SecretStr
 
 from cutover.admin import EngineAdmin
 from cutover.redact import remember
-from cutover.s3 import error_code
+from cutover.s3 import S3Endpoint, error_code
 
 PROVIDER_ID = "default"
 CALLBACK_PATH = f"/rustfs/admin/v3/oidc/callback/{PROVIDER_ID}"
@@ -320,23 +321,19 @@ class StsResult:
     credentials: dict[str, Any] | None
     error: str = ""
 
-    def endpoint_client(self, api_url: str):
+    def endpoint(self, api_url: str) -> S3Endpoint:
+        """The engine's S3 API signed with this session's temporary keys."""
         assert self.credentials is not None
-        return boto3.client(
-            "s3",
-            endpoint_url=api_url,
-            aws_access_key_id=self.credentials["AccessKeyId"],
-            aws_secret_access_key=self.credentials["SecretAccessKey"],
-            aws_session_token=self.credentials["SessionToken"],
-            region_name="us-east-1",
-            config=Config(
-                s3={"addressing_style": "path"},
-                signature_version="s3v4",
-                retries={"max_attempts": 1, "mode": "standard"},
-                request_checksum_calculation="when_required",
-                response_checksum_validation="when_required",
-            ),
+        return S3Endpoint(
+            api_url,
+            self.credentials["AccessKeyId"],
+            SecretStr(self.credentials["SecretAccessKey"]),
+            session_token=SecretStr(self.credentials["SessionToken"]),
         )
+
+    def endpoint_client(self, api_url: str) -> BaseClient:
+        """One attempt per call: a refusal is the answer being checked, not a fault to retry."""
+        return self.endpoint(api_url).client(retries=1, timeout=60)
 
 
 def assume_role_with_web_identity(api_url: str, id_token: str, session: str) -> StsResult:

@@ -11,7 +11,7 @@ import os
 import re
 import secrets as _secrets
 import stat
-from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
@@ -794,16 +794,73 @@ def load_profile(target: str) -> Profile:
     return profile.model_copy(update={"path": path})
 
 
-def _secret_from(
-    env_name: str | None,
-    file: str | None,
-    environ: dict[str, str] | None,
-    file_problem: Callable[[Path, str], str],
-    *,
-    generate: bool = False,
-) -> SecretStr | None:
-    """A secret from its environment variable, else its file (`file_problem(path, why)` words
-    an unusable file), else a fresh random one when `generate`; None when there is none."""
+@dataclass(frozen=True)
+class SecretSource:
+    """Where one of the profile's secrets comes from, and the sentences that say it is not there.
+
+    Templates are `str.format`ted: `unusable_file` with `path` and `why` (from
+    `read_secret_file`); `missing` with `env` (the variable's name), `where` (the variable, or
+    `where_without_env` when the profile names none) and `spec` (the profile section).
+    """
+
+    env_field: str  # the section's field naming the environment variable
+    file_field: str  # the section's field holding the file's path
+    generate_field: str | None  # the field that allows a fresh random one (None: never)
+    unusable_file: str
+    missing: str
+    where_without_env: str
+
+
+# One row per secret the runbook needs, keyed by what it is called in the record.
+SECRET_SOURCES: dict[str, SecretSource] = {
+    "root secret": SecretSource(
+        env_field="secret_env",
+        file_field="secret_file",
+        generate_field="generate_if_missing",
+        unusable_file="root secret file {path} (credentials.secret_file) {why}",
+        missing="no root secret key: set {where} to MinIO's root secret (RustFS must reuse it)",
+        where_without_env="a secret_file",
+    ),
+    "new root secret": SecretSource(
+        env_field="new_secret_env",
+        file_field="new_secret_file",
+        generate_field="generate_if_missing",
+        unusable_file=(
+            "no new root secret for the rotation: the file {path} (rotation.new_secret_file) "
+            "{why}; nothing was changed"
+        ),
+        missing=(
+            "no new root secret for the rotation: set the environment variable {env} "
+            "(rotation.new_secret_env) to the new secret and rerun; nothing was changed"
+        ),
+        where_without_env="rotation.new_secret_file",
+    ),
+    "OIDC client secret": SecretSource(
+        env_field="client_secret_env",
+        file_field="client_secret_file",
+        generate_field=None,  # a stand-in IdP issues its own; production names JumpCloud's
+        unusable_file="OIDC client secret file {path} (oidc.client_secret_file) {why}",
+        missing="no OIDC client secret: set {where} to the client secret of the {spec.provider} app",
+        where_without_env="oidc.client_secret_file",
+    ),
+    "R2 secret": SecretSource(
+        env_field="secret_env",
+        file_field="secret_file",
+        generate_field="generate_if_missing",
+        unusable_file="R2 secret file {path} (r2.secret_file) {why}",
+        missing="no R2 secret: set {where} to the R2 API token's secret access key",
+        where_without_env="r2.secret_file",
+    ),
+}
+
+
+def resolve_secret(what: str, spec: BaseModel, environ: dict[str, str] | None = None) -> SecretStr:
+    """The secret `what` (a key of SECRET_SOURCES) for the profile section `spec`: from its
+    environment variable, else its file, else a fresh random one where the section allows it.
+    Absent or unusable: a ConfigError in the row's own sentence."""
+    source = SECRET_SOURCES[what]
+    env_name: str | None = getattr(spec, source.env_field)
+    file: str | None = getattr(spec, source.file_field)
     env = os.environ if environ is None else environ
     if env_name and env.get(env_name):
         return SecretStr(env[env_name])
@@ -811,9 +868,12 @@ def _secret_from(
         path = Path(file).expanduser()
         value, why = read_secret_file(path)
         if why:
-            raise ConfigError(file_problem(path, why))
+            raise ConfigError(source.unusable_file.format(path=path, why=why))
         return SecretStr(value)
-    return SecretStr(_secrets.token_urlsafe(30)) if generate else None
+    if source.generate_field and getattr(spec, source.generate_field):
+        return SecretStr(_secrets.token_urlsafe(30))
+    where = f"environment variable {env_name}" if env_name else source.where_without_env
+    raise ConfigError(source.missing.format(env=env_name, where=where, spec=spec))
 
 
 def read_secret_file(path: Path) -> tuple[str, str]:
@@ -854,75 +914,21 @@ def read_secret_file(path: Path) -> tuple[str, str]:
 
 def resolve_root_secret(creds: CredentialsSpec, environ: dict[str, str] | None = None) -> SecretStr:
     """The root secret key from the environment or a file; generated only where the profile allows."""
-    secret = _secret_from(
-        creds.secret_env,
-        creds.secret_file,
-        environ,
-        lambda path, why: f"root secret file {path} (credentials.secret_file) {why}",
-        generate=creds.generate_if_missing,
-    )
-    if secret is not None:
-        return secret
-    where = f"environment variable {creds.secret_env}" if creds.secret_env else "a secret_file"
-    raise ConfigError(
-        f"no root secret key: set {where} to MinIO's root secret (RustFS must reuse it)"
-    )
+    return resolve_secret("root secret", creds, environ)
 
 
 def resolve_new_root_secret(
     rotation: RotationSpec, environ: dict[str, str] | None = None
 ) -> SecretStr:
-    """The secret the root key rotates to, from the environment or a file; generated only where
-    the profile allows (a rehearsal). Missing: one sentence saying where to put it."""
-    secret = _secret_from(
-        rotation.new_secret_env,
-        rotation.new_secret_file,
-        environ,
-        lambda path, why: (
-            f"no new root secret for the rotation: the file {path} (rotation.new_secret_file) "
-            f"{why}; nothing was changed"
-        ),
-        generate=rotation.generate_if_missing,
-    )
-    if secret is not None:
-        return secret
-    raise ConfigError(
-        f"no new root secret for the rotation: set the environment variable "
-        f"{rotation.new_secret_env} (rotation.new_secret_env) to the new secret and rerun; "
-        "nothing was changed"
-    )
+    """The secret the root key rotates to; generated only where the profile allows (a rehearsal)."""
+    return resolve_secret("new root secret", rotation, environ)
 
 
 def resolve_client_secret(oidc: OidcSpec, environ: dict[str, str] | None = None) -> SecretStr:
     """The IdP client secret from the environment or a file (production; a stand-in issues one)."""
-    secret = _secret_from(
-        oidc.client_secret_env,
-        oidc.client_secret_file,
-        environ,
-        lambda path, why: f"OIDC client secret file {path} (oidc.client_secret_file) {why}",
-    )
-    if secret is not None:
-        return secret
-    where = (
-        f"environment variable {oidc.client_secret_env}"
-        if oidc.client_secret_env
-        else "oidc.client_secret_file"
-    )
-    raise ConfigError(
-        f"no OIDC client secret: set {where} to the client secret of the {oidc.provider} app"
-    )
+    return resolve_secret("OIDC client secret", oidc, environ)
 
 
 def resolve_r2_secret(spec: R2Spec, environ: dict[str, str] | None = None) -> SecretStr:
     """The R2 token's secret from the environment or a file; generated only for a stand-in."""
-    secret = _secret_from(
-        spec.secret_env,
-        spec.secret_file,
-        environ,
-        lambda path, why: f"R2 secret file {path} (r2.secret_file) {why}",
-        generate=spec.generate_if_missing,
-    )
-    if secret is not None:
-        return secret
-    where = f"environment variable {spec.secret_env}" if spec.secret_env else "r2.secret_file"
-    raise ConfigError(f"no R2 secret: set {where} to the R2 API token's secret access key")
+    return resolve_secret("R2 secret", spec, environ)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import botocore.session
 from botocore.client import BaseClient
@@ -16,9 +16,13 @@ from cutover.appspec import AppSpec
 
 @dataclass(frozen=True)
 class S3Endpoint:
+    """An engine's S3 API and the keys to sign with: root or user keys, or an STS session's
+    temporary keys (which are refused without their `session_token`)."""
+
     url: str  # http://127.0.0.1:9000
     access_key: str
     secret_key: SecretStr
+    session_token: SecretStr | None = None
 
     @property
     def hostport(self) -> str:
@@ -32,7 +36,7 @@ class S3Endpoint:
         connections: int = 10,
         text_timestamps: bool = False,
     ) -> BaseClient:
-        """A path-style S3 client with the root keys. `text_timestamps` keeps timestamps as the
+        """A path-style S3 client with this endpoint's keys. `text_timestamps` keeps timestamps as the
         server's text (botocore parses each with dateutil: the bulk of a large listing)."""
         session = botocore.session.get_session()
         if text_timestamps:
@@ -44,6 +48,7 @@ class S3Endpoint:
             endpoint_url=self.url,
             aws_access_key_id=self.access_key,
             aws_secret_access_key=self.secret_key.get_secret_value(),
+            aws_session_token=self._token(),
             region_name="us-east-1",
             config=Config(
                 s3={"addressing_style": "path"},
@@ -60,12 +65,17 @@ class S3Endpoint:
     def admin(self) -> EngineAdmin:
         return EngineAdmin(
             endpoint=self.hostport,
-            credentials=StaticProvider(self.access_key, self.secret_key.get_secret_value()),
+            credentials=StaticProvider(
+                self.access_key, self.secret_key.get_secret_value(), self._token()
+            ),
             secure=False,
         )
 
     def with_secret(self, secret: SecretStr) -> S3Endpoint:
-        return S3Endpoint(self.url, self.access_key, secret)
+        return replace(self, secret_key=secret)
+
+    def _token(self) -> str | None:
+        return self.session_token.get_secret_value() if self.session_token else None
 
 
 @dataclass(frozen=True)

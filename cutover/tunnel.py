@@ -8,12 +8,12 @@ SSH connection it already trusts (`ssh -N -L`), with the profile's key, config a
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 from cutover.errors import CutoverError
 from cutover.ports import free_port, port_in_use
 from cutover.profile import HostSpec
+from cutover.wait import NotYet, WaitTimeout, wait_until
 
 OPEN_TIMEOUT = 20
 
@@ -50,22 +50,35 @@ class SshForward:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + OPEN_TIMEOUT
-        while not port_in_use("127.0.0.1", self.local_port):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.close()
-                said = (
-                    self.proc.stderr.read().decode(errors="replace").strip()
-                    if self.proc.stderr
-                    else ""
-                )
-                raise TunnelError(
-                    f"could not forward 127.0.0.1:{self.local_port} to port {self.remote_port} "
-                    f"of {self.host.ssh} over SSH: {said or 'no answer'}; the NAS's sshd must "
-                    "allow TCP forwarding (AllowTcpForwarding yes, the default)"
-                )
-            time.sleep(0.05)
+        proc = self.proc
+
+        def forwarding() -> bool | NotYet:
+            if port_in_use("127.0.0.1", self.local_port):
+                return True
+            if proc.poll() is not None:
+                raise self._refused(proc)
+            return NotYet("port not open")
+
+        try:
+            wait_until(
+                forwarding,
+                timeout=OPEN_TIMEOUT,
+                interval=0.05,
+                what=f"127.0.0.1:{self.local_port} accepting connections",
+            )
+        except WaitTimeout:
+            raise self._refused(proc) from None
         return self.local_port
+
+    def _refused(self, proc: subprocess.Popen) -> TunnelError:
+        """Close the forward; the error carries what ssh said about it."""
+        self.close()
+        said = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
+        return TunnelError(
+            f"could not forward 127.0.0.1:{self.local_port} to port {self.remote_port} "
+            f"of {self.host.ssh} over SSH: {said or 'no answer'}; the NAS's sshd must "
+            "allow TCP forwarding (AllowTcpForwarding yes, the default)"
+        )
 
     @property
     def url(self) -> str:

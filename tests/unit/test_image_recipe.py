@@ -1,4 +1,4 @@
-"""The local RustFS image must come from the current docker/rustfs/Dockerfile (cutover/images.py):
+"""The local RustFS image must come from the current docker/rustfs/Dockerfile (cutover/images/):
 one built before the CA bundle cannot reach an OpenID provider, yet carries the same tag."""
 
 from types import SimpleNamespace

@@ -1,63 +1,46 @@
-"""Engine images for rehearsals: the official image where one can be had, a local build otherwise.
+"""Engine builds from source, for machines with no container registry.
 
-The official images stay the default (users who can pull them rehearse with exactly what they
-will deploy). On a machine with no container registry the same engine is built from source
-through a package registry that *is* reachable: MinIO via the Go module proxy (MinIO's own
-documented source install) into a `FROM scratch` image, RustFS from crates.io onto a debootstrapped
-Debian base, and rclone (the R2 sync) from Debian's own package onto that same base.
-
-CLI: `python -m cutover.images ensure --target rehearsal [--role source|target|rclone|all]`.
+MinIO via the Go module proxy (MinIO's own documented source install) into a `FROM scratch`
+image, RustFS from crates.io onto a debootstrapped Debian base, and rclone (the R2 sync) from
+Debian's own package onto that same base. Binaries are cached outside the checkout.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from cutover.errors import CutoverError
-from cutover.profile import REPO_ROOT, CargoBuild, DebianBuild, GoBuild, ImageSpec, load_profile
+from cutover.images.resolve import (
+    RUSTFS_DOCKERFILE,
+    ResolvedImage,
+    Say,
+    _local_image_id,
+    _quiet,
+    image_digest,
+    recipe,
+    resolve_image,
+)
+from cutover.profile import REPO_ROOT, CargoBuild, DebianBuild, GoBuild, ImageSpec
 
 if TYPE_CHECKING:
     import docker
 
 MINIO_DOCKERFILE = REPO_ROOT / "docker" / "minio" / "Dockerfile"
-RUSTFS_DOCKERFILE = REPO_ROOT / "docker" / "rustfs" / "Dockerfile"
 RCLONE_DOCKERFILE = REPO_ROOT / "docker" / "rclone" / "Dockerfile"
-DEFAULT_SOCKET = "unix:///var/run/docker.sock"
-# Which recipe (the RustFS Dockerfile) a local build came from: an image built from an older one
-# is rebuilt, since the tag alone cannot tell (e.g. builds from before the CA bundle).
-RECIPE_LABEL = "io.rustfs-cutover.recipe"
 CA_BUNDLE_NAME = "ca-certificates.crt"
 
 # Go pseudo-versions end in `<yyyymmddhhmmss>-<12 hex>`, after `v0.0.0-`, `-0.` or `-pre.0.`.
 _PSEUDO_VERSION = re.compile(r"^v\d+\.\d+\.\d+-(?:.*[.-])?(\d{14})-([0-9a-f]{12})$")
-
-Say = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    """Default progress sink: the library says nothing unless a caller wants to hear it."""
-
-
-@dataclass(frozen=True)
-class ResolvedImage:
-    """An image that exists in the local engine, and whether it is the official one or ours."""
-
-    ref: str
-    image_id: str
-    origin: Literal["official", "local-build"]
 
 
 @dataclass(frozen=True)
@@ -114,109 +97,6 @@ def default_cache_dir() -> Path:
     """Built binaries outlive the repo checkout: rebuilding MinIO costs minutes."""
     env = os.environ.get("RUSTFS_CUTOVER_CACHE")
     return Path(env).expanduser() if env else Path.home() / ".cache" / "rustfs-cutover"
-
-
-def docker_client() -> docker.DockerClient:
-    """A client for the local engine, or an error that says how to get one."""
-    import docker
-
-    where = os.environ.get("DOCKER_HOST") or DEFAULT_SOCKET
-    message = (
-        f"No Docker engine answers at {where}: run scripts/setup.sh, "
-        "which starts Debian's docker.io engine"
-    )
-    try:
-        client = docker.from_env()
-        client.ping()
-    except docker.errors.DockerException as exc:
-        raise CutoverError(message) from exc
-    except OSError as exc:  # requests' connection errors are OSErrors too
-        raise CutoverError(message) from exc
-    return client
-
-
-def _local_image_id(client: docker.DockerClient, ref: str) -> str | None:
-    from docker.errors import ImageNotFound
-
-    try:
-        return client.images.get(ref).id
-    except ImageNotFound:
-        return None
-
-
-def image_digest(client: docker.DockerClient, ref: str) -> str:
-    """The image ID (sha256 of its config): what the change record pins, tags being movable."""
-    image_id = _local_image_id(client, ref)
-    if image_id is None:
-        raise CutoverError(f"image {ref} is not in the local Docker engine")
-    return image_id
-
-
-def _try_pull(client: docker.DockerClient, ref: str, say: Say) -> str | None:
-    """Pull where the profile allows it; a registry that does not answer is not an error here."""
-    from docker.errors import DockerException
-    from docker.utils import parse_repository_tag
-
-    repository, tag = parse_repository_tag(ref)
-    say(f"pulling {ref}")
-    try:
-        image = client.images.pull(repository, tag=tag or "latest")
-    except (DockerException, OSError) as exc:
-        say(f"pull of {ref} failed ({str(exc).splitlines()[0] if str(exc) else exc!r})")
-        return None
-    return image.id
-
-
-def recipe(dockerfile: Path) -> str:
-    return hashlib.sha256(dockerfile.read_bytes()).hexdigest()[:16]
-
-
-def _stale_local_build(client: docker.DockerClient, spec: ImageSpec) -> str | None:
-    """Why a local RustFS build no longer matches docker/rustfs/Dockerfile (None: it does)."""
-    if not isinstance(spec.build, CargoBuild) or not spec.local:
-        return None
-    labels = client.images.get(spec.local).labels or {}
-    if labels.get(RECIPE_LABEL) == recipe(RUSTFS_DOCKERFILE):
-        return None
-    return (
-        "built from an older docker/rustfs/Dockerfile (e.g. before the CA bundle the official "
-        "image ships, without which RustFS cannot reach an OpenID provider)"
-    )
-
-
-def resolve_image(
-    client: docker.DockerClient,
-    spec: ImageSpec,
-    pull: bool,
-    say: Say = _quiet,
-    *,
-    stale_ok: bool = False,
-) -> ResolvedImage | None:
-    """Find a usable image without building: official (present or pulled) first, then ours.
-
-    A local build from an older recipe raises, unless `stale_ok` (then it counts as absent).
-    """
-    image_id = _local_image_id(client, spec.official)
-    if image_id:
-        return ResolvedImage(spec.official, image_id, "official")
-    if pull:
-        image_id = _try_pull(client, spec.official, say)
-        if image_id:
-            return ResolvedImage(spec.official, image_id, "official")
-    if spec.local:
-        image_id = _local_image_id(client, spec.local)
-        if image_id:
-            stale = _stale_local_build(client, spec)
-            if stale is None:
-                return ResolvedImage(spec.local, image_id, "local-build")
-            if not stale_ok:
-                raise CutoverError(
-                    f"the local image {spec.local} was {stale}: run scripts/setup.sh or "
-                    "`python -m cutover.images ensure` to rebuild it (the RustFS binary is "
-                    "cached; this takes seconds)"
-                )
-            say(f"rebuilding {spec.local}: it was {stale}")
-    return None
 
 
 def _go_binary() -> str:
@@ -553,69 +433,3 @@ def ensure_image(
         binary = build_minio_binary(build, cache_dir, say)
         image_id = build_minio_image(client, build, binary, spec.local, say)
     return ResolvedImage(spec.local, image_id, "local-build")
-
-
-# --- command line -------------------------------------------------------------------------
-
-
-def _cmd_ensure(args: argparse.Namespace) -> int:
-    from rich.console import Console
-    from rich.markup import escape
-
-    out = Console(highlight=False, soft_wrap=True)
-    profile = load_profile(args.target)
-    cache_dir = Path(args.cache_dir).expanduser() if args.cache_dir else default_cache_dir()
-    client = docker_client()
-    images = {
-        "source": (f"source ({profile.source.engine})", profile.source.image),
-        "target": (f"target ({profile.target.engine})", profile.target.image),
-    }
-    if profile.r2 is not None:
-        images["rclone"] = ("R2 sync (rclone)", profile.r2.image)
-    if args.role != "all" and args.role not in images:
-        out.print(f"[yellow]{args.role}[/yellow]: the profile has no r2: section, nothing to do")
-        return 0
-    roles = list(images) if args.role == "all" else [args.role]
-
-    def say(line: str) -> None:
-        out.print(f"  [dim]{escape(line)}[/dim]")
-
-    for role in roles:
-        label, spec = images[role]
-        resolved = ensure_image(client, spec, profile.pull_images, cache_dir, say)
-        short_id = resolved.image_id.removeprefix("sha256:")[:12]
-        out.print(
-            f"[green]{label}[/green]: {escape(resolved.ref)} "
-            f"[dim]({resolved.origin}, {short_id})[/dim]"
-        )
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m cutover.images",
-        description="Make sure the engine images a target profile needs exist locally.",
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    ensure = sub.add_parser("ensure", help="resolve, pull or build the source/target images")
-    ensure.add_argument(
-        "--target", default="rehearsal", help="target profile (default: %(default)s)"
-    )
-    ensure.add_argument("--role", choices=["source", "target", "rclone", "all"], default="all")
-    ensure.add_argument(
-        "--cache-dir", help="build cache (default: $RUSTFS_CUTOVER_CACHE or ~/.cache)"
-    )
-    ensure.set_defaults(func=_cmd_ensure)
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except CutoverError as exc:
-        from rich.console import Console
-        from rich.text import Text
-
-        Console(stderr=True, highlight=False, soft_wrap=True).print(Text(str(exc), style="red"))
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
