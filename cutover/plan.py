@@ -258,7 +258,7 @@ def plan_text(
         steps = cutover_plan(profile, planned_app(profile), cron_jobs)
         if profile.r2 is not None:
             manifest = manifest or load_manifest(profile.manifest_path())
-            r2 = r2_sync_plan(profile, [b.name for b in manifest.in_tier(Tier.R2)])
+            r2 = r2_sync_plan(profile, sorted(b.name for b in manifest.in_tier(Tier.R2)))
             steps = sorted(steps + r2, key=lambda step: step.phase[:2])  # runbook order
     sudo = bool(profile.host and profile.host.sudo)
     where = profile.host.ssh if profile.host else "this machine"
