@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from cutover.inventory import ObjectVersion
 from cutover.streamdiff import diff_rows
-from cutover.versionstore import VersionRow, VersionStore
+from cutover.versionstore import VersionStore
 
 
-def row(key: str, version: str = "null", **fields) -> VersionRow:
+def row(key: str, version: str = "null", **fields) -> ObjectVersion:
     base = dict(is_latest=True, delete_marker=False, size=1, etag="e", last_modified="t")
-    return VersionRow("b", key, version, **{**base, **fields})
+    return ObjectVersion("b", key, version, **{**base, **fields})
 
 
 def test_missing_unexpected_and_changed_are_counted_and_named(tmp_path):
