@@ -71,20 +71,14 @@ class _Counting:
             self.out.write(line + "\n")
 
     def on_missing(self, version: ObjectVersion) -> None:
-        self.diff.compared += 1
         self.diff.missing += 1
         self.emit(
             f"in {self.diff.expected_name}, missing from {self.diff.actual_name}: {version.label}"
         )
 
     def on_unexpected(self, version: ObjectVersion) -> None:
-        self.diff.seen += 1
         self.diff.unexpected += 1
         self.emit(f"in {self.diff.actual_name}, not in {self.diff.expected_name}: {version.label}")
-
-    def on_matched(self, before: ObjectVersion, after: ObjectVersion) -> None:
-        self.diff.compared += 1
-        self.diff.seen += 1
 
     def on_changed(self, change: FieldChange) -> None:
         self.diff.changed += 1
@@ -92,6 +86,9 @@ class _Counting:
             f"changed: {change.version.label}: {change.field} is {change.before!r} in "
             f"{self.diff.expected_name}, {change.after!r} in {self.diff.actual_name}"
         )
+
+    def on_counted(self, expected: int, actual: int) -> None:
+        self.diff.compared, self.diff.seen = expected, actual
 
 
 def diff_rows(
