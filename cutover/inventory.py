@@ -122,7 +122,8 @@ class Inventory:
         return len(self.objects)
 
     def to_json(self) -> str:
-        data = asdict(replace(self, objects=[]))  # asdict would keep the tuples as lists
+        # asdict keeps each ObjectVersion a tuple, which JSON would write as an array
+        data = asdict(replace(self, objects=[]))
         data["objects"] = [o.listed() for o in self.objects]
         return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
 
