@@ -10,10 +10,10 @@ import hashlib
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
@@ -21,8 +21,16 @@ from botocore.exceptions import ClientError
 from cutover.s3 import error_code
 
 
-@dataclass(frozen=True, order=True)
-class ObjectVersion:
+class ObjectVersion(NamedTuple):
+    """One object version, from whichever side saw it: an S3 listing (baseline, target) or the
+    disk (xl.meta). A tuple, not a dataclass: the on-disk scan makes one per version, a million
+    of them at lakehouse scale, and reads them back in bulk from the SQLite version store.
+
+    Ordered as a tuple, so sorting gives (bucket, key, version id) order, S3's listing order.
+    The first ten fields are what a listing knows; the rest only the disk knows ("" or 0 when
+    the side that saw it does not know them).
+    """
+
     bucket: str
     key: str
     version_id: str
@@ -33,6 +41,18 @@ class ObjectVersion:
     last_modified: str
     retention: str | None = None  # "GOVERNANCE until 2026-12-01T00:00:00Z"
     legal_hold: str | None = None  # "ON" / "OFF"
+    mod_time_ns: int = 0
+    kind: str = ""  # object, delete-marker, legacy
+    content_type: str = ""
+    storage: str = ""  # inline, parts, none
+    encryption: str = ""  # SSE-S3, SSE-KMS, SSE-C
+    stored_size: int = 0
+    data_blocks: int = 0  # EcM: drives needed to read it (a set of drives); 0 when not known
+    parity_blocks: int = 0  # EcN
+    shard_problem: str = ""  # one drive's copy in a set: why its shard is not whole ("" if it is)
+    # What else a client sent with it (headers, x-amz-meta-*, tags, storage class, checksum):
+    # cutover.objectmeta's compact JSON, "" when nothing beyond Content-Type.
+    object_meta: str = ""
 
     @property
     def ident(self) -> tuple[str, str, str]:
@@ -42,6 +62,14 @@ class ObjectVersion:
     def label(self) -> str:
         return f"{self.bucket}/{self.key} (version {self.version_id})"
 
+    def listed(self) -> dict[str, Any]:
+        """The fields a listing knows, by name: what an inventory's JSON and the change
+        record's diff hold (the disk-only fields stay in the version store)."""
+        return dict(zip(LISTING_FIELDS, self, strict=False))
+
+
+# What an S3 listing (with object-lock reads) tells about a version: ObjectVersion's first ten.
+LISTING_FIELDS = ObjectVersion._fields[:10]
 
 COMPARED_FIELDS = (
     "is_latest",
@@ -94,7 +122,10 @@ class Inventory:
         return len(self.objects)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=1, sort_keys=True, ensure_ascii=False)
+        # asdict keeps each ObjectVersion a tuple, which JSON would write as an array
+        data = asdict(replace(self, objects=[]))
+        data["objects"] = [o.listed() for o in self.objects]
+        return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
 
     def save(self, path: Path) -> Path:
         path.write_text(self.to_json(), encoding="utf-8")

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 from botocore.client import BaseClient
 
-from cutover.inventory import iso_text
+from cutover.inventory import ObjectVersion, iso_text
 from cutover.s3 import S3Endpoint
-from cutover.versionstore import VersionRow, VersionStore
+from cutover.versionstore import VersionStore
 
 
 def listing_client(endpoint: S3Endpoint, *, connections: int = 16) -> BaseClient:
@@ -49,9 +49,9 @@ class ListingSummary:
         )
 
 
-def _rows(bucket: str, page: dict) -> list[VersionRow]:
+def _rows(bucket: str, page: dict) -> list[ObjectVersion]:
     rows = [
-        VersionRow(
+        ObjectVersion(
             bucket,
             v["Key"],
             v["VersionId"],
@@ -65,7 +65,7 @@ def _rows(bucket: str, page: dict) -> list[VersionRow]:
         for v in page.get("Versions", [])
     ]
     rows += [
-        VersionRow(
+        ObjectVersion(
             bucket,
             m["Key"],
             m["VersionId"],

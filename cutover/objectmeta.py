@@ -9,7 +9,7 @@ scan, no server cost), so after the deploy a HEAD per sampled version (checksum 
 plus GetObjectTagging where either side has tags) says whether the target still serves it.
 
 The disk side travels through the on-disk inventory's SQLite store as one compact JSON column
-(`VersionRow.object_meta`), so the phase-45 check picks its sample without re-reading xl.meta.
+(`ObjectVersion.object_meta`), so the phase-45 check picks its sample without re-reading xl.meta.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from urllib.parse import parse_qsl
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from cutover.inventory import ObjectVersion
 from cutover.s3 import error_code
-from cutover.versionstore import VersionRow
 from cutover.xlmeta import USER_META_PREFIX, XlVersion
 
 # internal/hash/checksum.go, ChecksumType bits (1 << iota from ChecksumTrailing).
@@ -151,7 +151,7 @@ class ObjectMeta:
     checksum_type: str = ""
 
     @classmethod
-    def from_row(cls, row: VersionRow) -> ObjectMeta:
+    def from_row(cls, row: ObjectVersion) -> ObjectMeta:
         """The disk's side, from the inventory store's columns."""
         meta = json.loads(row.object_meta) if row.object_meta else {}
         algorithm, value, kind = meta.get("ck") or ("", "", "")
@@ -221,7 +221,7 @@ def _shown(mapping: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(mapping.items())) or "(none)"
 
 
-def compare(row: VersionRow, disk: ObjectMeta, target: ObjectMeta) -> list[MetaDiff]:
+def compare(row: ObjectVersion, disk: ObjectMeta, target: ObjectMeta) -> list[MetaDiff]:
     """Every field the target answers differently for this version (empty: parity)."""
     diffs: list[MetaDiff] = []
 
@@ -283,21 +283,21 @@ def size_class(size: int) -> str:
     return ">16MiB"
 
 
-def stratum(row: VersionRow) -> tuple[str, str, str, str]:
+def stratum(row: ObjectVersion) -> tuple[str, str, str, str]:
     """(bucket, size class, inline/parts, single/multipart): versions that MinIO lays out and
     serves alike, so a few of each stand for all of them."""
     multipart = "multipart" if "-" in row.etag else "single"
     return (row.bucket, size_class(row.size), row.storage or "none", multipart)
 
 
-def _rank(row: VersionRow) -> int:
+def _rank(row: ObjectVersion) -> int:
     """A stable pseudo-random order: the same dataset gives the same sample in every run."""
     return zlib.crc32(f"{row.bucket}/{row.key}\0{row.version_id}".encode())
 
 
 @dataclass
 class Sample:
-    rows: list[VersionRow]
+    rows: list[ObjectVersion]
     strata: dict[tuple[str, str, str, str], int]  # versions on disk in each stratum
     every: set[str]  # buckets read whole
     skipped: dict[str, int] = field(default_factory=dict)  # why versions were not eligible
@@ -312,12 +312,12 @@ class Sample:
         )
 
 
-def pick_sample(rows: Iterable[VersionRow], *, every: set[str], per_stratum: int) -> Sample:
+def pick_sample(rows: Iterable[ObjectVersion], *, every: set[str], per_stratum: int) -> Sample:
     """Every eligible version of the `every` buckets, and up to `per_stratum` of each stratum
     elsewhere. Delete markers (nothing to HEAD) and encrypted versions (their metadata is the
     hazard checks' business) are not eligible. Memory: `per_stratum` rows per stratum."""
-    whole: list[VersionRow] = []
-    heaps: dict[tuple[str, str, str, str], list[tuple[int, tuple, VersionRow]]] = {}
+    whole: list[ObjectVersion] = []
+    heaps: dict[tuple[str, str, str, str], list[tuple[int, tuple, ObjectVersion]]] = {}
     strata: dict[tuple[str, str, str, str], int] = {}
     skipped: dict[str, int] = {}
     for row in rows:
@@ -394,7 +394,7 @@ class MetaReport:
         return out
 
 
-def head_version(s3, row: VersionRow) -> ObjectMeta:
+def head_version(s3, row: ObjectVersion) -> ObjectMeta:
     """HEAD one version (checksum mode ENABLED) and, when it has tags, read them."""
     args: dict[str, Any] = {"Bucket": row.bucket, "Key": row.key}
     if not (row.version_id == "null" and row.is_latest):
@@ -407,7 +407,7 @@ def head_version(s3, row: VersionRow) -> ObjectMeta:
     return ObjectMeta.from_head(head, tags)
 
 
-KnownRule = Callable[[VersionRow, MetaDiff], str]
+KnownRule = Callable[[ObjectVersion, MetaDiff], str]
 
 
 RUSTFS_SINGLE_PART_TYPE = (
@@ -418,7 +418,7 @@ RUSTFS_SINGLE_PART_TYPE = (
 )
 
 
-def _rustfs_known(row: VersionRow, diff: MetaDiff) -> str:
+def _rustfs_known(row: ObjectVersion, diff: MetaDiff) -> str:
     """Differences RustFS 1.0.1 is known to show that lose nothing a client depends on.
 
     Anything else (a header, a user key, a tag, the storage class, the checksum value, or a
@@ -442,7 +442,7 @@ def known_difference(engine: str) -> KnownRule | None:
 
 def check_sample(
     s3,
-    sample: list[VersionRow],
+    sample: list[ObjectVersion],
     *,
     workers: int = 8,
     known: KnownRule | None = None,
@@ -451,7 +451,7 @@ def check_sample(
     report = MetaReport()
     started = time.monotonic()
 
-    def one(row: VersionRow) -> tuple[list[MetaDiff], str]:
+    def one(row: ObjectVersion) -> tuple[list[MetaDiff], str]:
         try:
             target = head_version(s3, row)
         except ClientError as exc:

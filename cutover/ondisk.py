@@ -36,10 +36,11 @@ import msgpack
 from cutover.driveset import check_drive_set
 from cutover.erasure import MissingShards, join_data_shards
 from cutover.errors import CutoverError
+from cutover.inventory import ObjectVersion
 from cutover.layout import META_DIRS, MINIO_META
 from cutover.manifest import bucket_name_problem
 from cutover.objectmeta import disk_meta_json
-from cutover.versionstore import Finding, VersionRow, VersionStore
+from cutover.versionstore import Finding, VersionStore
 from cutover.xlmeta import (
     DELETE_MARKER,
     TYPE_NAMES,
@@ -396,7 +397,7 @@ def _scan_object(
             )
         data_blocks, parity_blocks, _ = v.erasure
         sink.store.add(
-            VersionRow(
+            ObjectVersion(
                 bucket=bucket,
                 key=key,
                 version_id=v.version_id,
@@ -649,7 +650,7 @@ def _object_of(path: str) -> tuple[str, str]:
     return bucket, rel[: -len(XLDIR_SUFFIX)] + "/" if rel.endswith(XLDIR_SUFFIX) else rel
 
 
-def _read_quorum(row: VersionRow, set_size: int) -> tuple[int, int]:
+def _read_quorum(row: ObjectVersion, set_size: int) -> tuple[int, int]:
     """(drives needed to read the version, drives it was written to), as MinIO counts them.
 
     objectQuorumFromMeta (erasure-metadata.go): the read quorum is the data blocks, EcM, not a
@@ -660,7 +661,7 @@ def _read_quorum(row: VersionRow, set_size: int) -> tuple[int, int]:
     return row.data_blocks, row.data_blocks + row.parity_blocks
 
 
-def _verdict(copies: list[tuple[VersionRow, str]], drives: list[str], set_size: int):
+def _verdict(copies: list[tuple[ObjectVersion, str]], drives: list[str], set_size: int):
     """(a whole copy or None, the finding for the version or None)."""
     first = copies[0][0]
     need, total = _read_quorum(first, set_size)

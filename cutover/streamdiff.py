@@ -1,18 +1,20 @@
 """Compare two inventories streamed in (bucket, key, version id) order, in bounded memory.
 
-A merge join: both sides arrive sorted (from a `VersionStore`, or a sorted baseline), one row
-of each is held at a time, and only the first `limit` differences are kept for the check's
-message. Every difference also goes to a report file when one is given, for the change record.
+Both sides arrive sorted (from a `VersionStore`, or a sorted baseline) and go through
+cutover.diff's merge join, one row of each held at a time; only the first `limit` differences
+are kept for the check's message. Every difference also goes to a report file when one is
+given, for the change record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from cutover.versionstore import VersionRow
+from cutover.diff import FieldChange, Skip, merge_diff
+from cutover.inventory import ObjectVersion
 
 LISTED_FIELDS = ("is_latest", "delete_marker", "size", "etag", "last_modified")
 
@@ -53,69 +55,67 @@ class StreamDiff:
         return shown
 
 
-def _sorted_check(rows: Iterable[VersionRow], side: str) -> Iterator[VersionRow]:
-    last = None
-    for row in rows:
-        ident = row.ident
-        if last is not None and ident <= last:
-            raise ValueError(f"the {side} rows are not in (bucket, key, version) order at {ident}")
-        last = ident
-        yield row
+@dataclass
+class _Counting:
+    """The bounded sink: every difference counted and written to the report, the first
+    `limit` kept as sentences for the check's message."""
+
+    diff: StreamDiff
+    limit: int
+    out: IO[str] | None
+
+    def emit(self, line: str) -> None:
+        if len(self.diff.samples) < self.limit:
+            self.diff.samples.append(line)
+        if self.out:
+            self.out.write(line + "\n")
+
+    def on_missing(self, version: ObjectVersion) -> None:
+        self.diff.missing += 1
+        self.emit(
+            f"in {self.diff.expected_name}, missing from {self.diff.actual_name}: {version.label}"
+        )
+
+    def on_unexpected(self, version: ObjectVersion) -> None:
+        self.diff.unexpected += 1
+        self.emit(f"in {self.diff.actual_name}, not in {self.diff.expected_name}: {version.label}")
+
+    def on_changed(self, change: FieldChange) -> None:
+        self.diff.changed += 1
+        self.emit(
+            f"changed: {change.version.label}: {change.field} is {change.before!r} in "
+            f"{self.diff.expected_name}, {change.after!r} in {self.diff.actual_name}"
+        )
+
+    def on_counted(self, expected: int, actual: int) -> None:
+        self.diff.compared, self.diff.seen = expected, actual
 
 
 def diff_rows(
-    expected: Iterable[VersionRow],
-    actual: Iterable[VersionRow],
+    expected: Iterable[ObjectVersion],
+    actual: Iterable[ObjectVersion],
     *,
     expected_name: str,
     actual_name: str,
     fields: tuple[str, ...] = LISTED_FIELDS,
-    skip: Callable[[VersionRow, VersionRow], frozenset[str]] | None = None,
+    skip: Skip | None = None,
     limit: int = 200,
     report: Path | None = None,
 ) -> StreamDiff:
     """Merge-join two sorted streams; `skip(expected, actual)` names fields not to compare."""
     diff = StreamDiff(expected_name, actual_name, fields, report_path=report)
     out: IO[str] | None = report.open("w", encoding="utf-8") if report else None
-
-    def emit(line: str) -> None:
-        if len(diff.samples) < limit:
-            diff.samples.append(line)
-        if out:
-            out.write(line + "\n")
-
-    exp = _sorted_check(expected, expected_name)
-    act = _sorted_check(actual, actual_name)
-    a = next(exp, None)
-    b = next(act, None)
+    sink = _Counting(diff, limit, out)
     try:
-        while a is not None or b is not None:
-            if b is None or (a is not None and a.ident < b.ident):
-                diff.compared += 1
-                diff.missing += 1
-                emit(f"in {expected_name}, missing from {actual_name}: {a.label}")
-                a = next(exp, None)
-            elif a is None or b.ident < a.ident:
-                diff.seen += 1
-                diff.unexpected += 1
-                emit(f"in {actual_name}, not in {expected_name}: {b.label}")
-                b = next(act, None)
-            else:
-                diff.compared += 1
-                diff.seen += 1
-                skipped = skip(a, b) if skip else frozenset()
-                for name in fields:
-                    if name in skipped:
-                        continue
-                    before, after = getattr(a, name), getattr(b, name)
-                    if before != after:
-                        diff.changed += 1
-                        emit(
-                            f"changed: {a.label}: {name} is {before!r} in {expected_name}, "
-                            f"{after!r} in {actual_name}"
-                        )
-                a = next(exp, None)
-                b = next(act, None)
+        merge_diff(
+            expected,
+            actual,
+            sink,
+            fields=fields,
+            skip=skip,
+            expected_name=expected_name,
+            actual_name=actual_name,
+        )
     finally:
         if out:
             out.write(diff.summary() + "\n")

@@ -15,63 +15,7 @@ from typing import NamedTuple
 
 from cutover.inventory import ObjectVersion
 
-
-class VersionRow(NamedTuple):
-    """One object version, from whichever side saw it (disk, baseline listing, target listing).
-
-    The first ten fields are `ObjectVersion`'s; the rest are what only the disk knows ("" or
-    0 when the side does not know them).
-    """
-
-    bucket: str
-    key: str
-    version_id: str
-    is_latest: bool
-    delete_marker: bool
-    size: int
-    etag: str
-    last_modified: str
-    retention: str | None = None
-    legal_hold: str | None = None
-    mod_time_ns: int = 0
-    kind: str = ""  # object, delete-marker, legacy
-    content_type: str = ""
-    storage: str = ""  # inline, parts, none
-    encryption: str = ""  # SSE-S3, SSE-KMS, SSE-C
-    stored_size: int = 0
-    data_blocks: int = 0  # EcM: drives needed to read it (a set of drives); 0 when not known
-    parity_blocks: int = 0  # EcN
-    shard_problem: str = ""  # one drive's copy in a set: why its shard is not whole ("" if it is)
-    # What else a client sent with it (headers, x-amz-meta-*, tags, storage class, checksum):
-    # cutover.objectmeta's compact JSON, "" when nothing beyond Content-Type.
-    object_meta: str = ""
-
-    @property
-    def ident(self) -> tuple[str, str, str]:
-        return (self.bucket, self.key, self.version_id)
-
-    @property
-    def label(self) -> str:
-        return f"{self.bucket}/{self.key} (version {self.version_id})"
-
-    @classmethod
-    def from_version(cls, v: ObjectVersion) -> VersionRow:
-        return cls(
-            v.bucket,
-            v.key,
-            v.version_id,
-            v.is_latest,
-            v.delete_marker,
-            v.size,
-            v.etag,
-            v.last_modified,
-            v.retention,
-            v.legal_hold,
-            kind="delete-marker" if v.delete_marker else "object",
-        )
-
-
-COLUMNS = VersionRow._fields
+COLUMNS = ObjectVersion._fields
 _INTEGERS = (
     "is_latest",
     "delete_marker",
@@ -124,12 +68,12 @@ class VersionStore:
         self._pending: list[tuple] = []
         self._findings: list[tuple] = []
 
-    def add(self, row: VersionRow) -> None:
+    def add(self, row: ObjectVersion) -> None:
         self._pending.append(row)
         if len(self._pending) >= self.BATCH:
             self.flush()
 
-    def extend(self, rows: Iterable[VersionRow]) -> None:
+    def extend(self, rows: Iterable[ObjectVersion]) -> None:
         for row in rows:
             self.add(row)
 
@@ -157,13 +101,13 @@ class VersionStore:
         row = self.db.execute("SELECT value FROM facts WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
 
-    def rows(self, *, buckets: set[str] | None = None) -> Iterator[VersionRow]:
+    def rows(self, *, buckets: set[str] | None = None) -> Iterator[ObjectVersion]:
         """Every version in (bucket, key, version id) order, streamed from disk."""
         self.flush()
         cursor = self.db.execute(_ORDERED)
         while batch := cursor.fetchmany(self.BATCH):
             for r in batch:
-                row = VersionRow(r[0], r[1], r[2], bool(r[3]), bool(r[4]), *r[5:])
+                row = ObjectVersion(r[0], r[1], r[2], bool(r[3]), bool(r[4]), *r[5:])
                 if buckets is None or row.bucket in buckets:
                     yield row
 

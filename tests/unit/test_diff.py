@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from cutover.diff import diff_bucket_config, diff_iam, diff_names, diff_objects
 from cutover.inventory import COMPARED_FIELDS, BucketConfig, IamSnapshot, ObjectVersion
+
+replace = ObjectVersion._replace
 
 
 def version(bucket="photos", key="a.jpg", vid="v1", **kw) -> ObjectVersion:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from cutover.inventory import ObjectVersion
 from cutover.objectmeta import (
     COMPOSITE,
     FULL_OBJECT,
@@ -29,19 +30,19 @@ from cutover.objectmeta import (
     pick_sample,
     stratum,
 )
-from cutover.versionstore import VersionRow, VersionStore
+from cutover.versionstore import VersionStore
 from cutover.xlmeta import parse_xl_meta
 
 DATA = Path(__file__).parent / "data" / "xlmeta"
 HEADS = json.loads((DATA / "heads.json").read_text(encoding="utf-8"))
 
 
-def disk_rows(name: str) -> list[VersionRow]:
+def disk_rows(name: str) -> list[ObjectVersion]:
     """The inventory rows the on-disk scan writes for one captured object."""
     meta = parse_xl_meta((DATA / f"{name}.xl.meta").read_bytes())
     bucket, key = HEADS[name]["bucket"], HEADS[name]["key"]
     return [
-        VersionRow(
+        ObjectVersion(
             bucket,
             key,
             v.version_id,
@@ -183,8 +184,8 @@ def test_object_meta_survives_the_store(tmp_path):
     assert ObjectMeta.from_row(row) == minio_answer("website-index", "null")
 
 
-def _row(bucket, key, size=10, etag="e", storage="inline", **kw) -> VersionRow:
-    return VersionRow(bucket, key, "null", True, False, size, etag, "t", storage=storage, **kw)
+def _row(bucket, key, size=10, etag="e", storage="inline", **kw) -> ObjectVersion:
+    return ObjectVersion(bucket, key, "null", True, False, size, etag, "t", storage=storage, **kw)
 
 
 def test_sample_takes_every_r2_version_and_some_of_each_stratum():

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from cutover.streamdiff import diff_rows
-from cutover.versionstore import VersionRow, VersionStore
+from cutover.diff import diff_objects
+from cutover.inventory import ObjectVersion
+from cutover.streamdiff import LISTED_FIELDS, diff_rows
+from cutover.versionstore import VersionStore
 
 
-def row(key: str, version: str = "null", **fields) -> VersionRow:
+def row(key: str, version: str = "null", **fields) -> ObjectVersion:
     base = dict(is_latest=True, delete_marker=False, size=1, etag="e", last_modified="t")
-    return VersionRow("b", key, version, **{**base, **fields})
+    return ObjectVersion("b", key, version, **{**base, **fields})
 
 
 def test_missing_unexpected_and_changed_are_counted_and_named(tmp_path):
@@ -67,3 +69,30 @@ def test_store_streams_in_s3_key_order(tmp_path):
         # S3 orders keys by their UTF-8 bytes: the same order.
         assert sorted(keys) == sorted(keys, key=lambda k: k.encode())
         assert store.object_count == len(keys) and store.version_count == len(keys)
+
+
+def test_the_in_memory_and_the_streaming_diff_find_the_same_differences():
+    expected = [row("a"), row("b", size=2), row("c", etag="x", last_modified="u"), row("e")]
+    actual = [row("b", size=3), row("c"), row("d"), row("e")]
+    streamed = diff_rows(expected, actual, expected_name="baseline", actual_name="target")
+    kept = diff_objects(list(reversed(expected)), actual, fields=LISTED_FIELDS)
+    assert (streamed.compared, streamed.seen) == (4, 4)
+    assert (streamed.missing, streamed.unexpected, streamed.changed) == (
+        len(kept.missing),
+        len(kept.unexpected),
+        len(kept.changed),
+    )
+    assert [c.field for c in kept.changed] == ["size", "etag", "last_modified"]
+
+
+def test_an_unsorted_stream_still_leaves_the_counts_so_far_in_the_report(tmp_path):
+    report = tmp_path / "d.txt"
+    with pytest.raises(ValueError):
+        diff_rows(
+            [row("a"), row("c"), row("b")],
+            [row("a")],
+            expected_name="x",
+            actual_name="y",
+            report=report,
+        )
+    assert report.read_text().splitlines()[-1].startswith("2 x version(s) against 1 y version(s)")
