@@ -111,13 +111,19 @@ def local_profile(profile: Profile, source_dir: Path) -> Profile:
     )
 
 
-def not_real_data(profile: Profile) -> str:
-    """Why a rehearsal profile cannot be dress-rehearsed without a local copy to run on."""
+def not_real_data(profile: Profile, *, pytest_run: bool = True) -> str:
+    """Why a rehearsal profile cannot be dress-rehearsed without a local copy to run on.
+    `--source-dir` is an option of the pytest run only: the plan command is told so."""
+    local = (
+        "--source-dir <a local copy of a MinIO data directory>"
+        if pytest_run
+        else "a local copy of a MinIO data directory (pytest suites --source-dir DIR; it has "
+        "no plan to print, it acts on its own copy only)"
+    )
     return (
         "a dress rehearsal runs on a copy of real data: give a production profile (a ZFS "
-        "clone on the NAS) or --source-dir <a local copy of a MinIO data directory>; "
-        f"{profile.path} is a rehearsal profile, whose plain run already works on scratch "
-        "data; nothing was started"
+        f"clone on the NAS) or {local}; {profile.path} is a rehearsal profile, whose plain run "
+        "already works on scratch data; nothing was started"
     )
 
 

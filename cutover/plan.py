@@ -270,7 +270,7 @@ def plan_text(
 def dress_plan_text(profile: Profile) -> list[str]:
     """What `--dress-rehearsal` would do on the NAS; its snapshot is named when the run starts."""
     if profile.mode is not Mode.PRODUCTION or profile.host is None:
-        raise ConfigError(dress.not_real_data(profile))
+        raise ConfigError(dress.not_real_data(profile, pytest_run=False))
     snapshot = f"{dress.SNAPSHOT_PREFIX}<UTC time>"
     return dress.nas_plan(dress.nas_profile(profile), snapshot, profile.host.ssh)
 

@@ -1423,7 +1423,8 @@ CASES: list[Case] = [
         DRESS,
         "`python -m cutover.plan --dress-rehearsal` for a rehearsal profile",
         "a dress rehearsal runs on a copy of real data: give a production profile (a ZFS clone "
-        "on the NAS) or --source-dir <a local copy of a MinIO data directory>; "
+        "on the NAS) or a local copy of a MinIO data directory (pytest suites --source-dir DIR; "
+        "it has no plan to print, it acts on its own copy only); "
         "<checkout>/targets/rehearsal.yml is a rehearsal profile, whose plain run already works "
         "on scratch data; nothing was started",
         plan_cli("--target", "rehearsal", "--dress-rehearsal"),
