@@ -1,7 +1,8 @@
 """Command-line options and the fixture plugins behind the runbook suites.
 
-The plugins that act are loaded per mode by fixtures.startup: fixtures.staging and
-fixtures.deploy for a rehearsal, fixtures.production for the NAS.
+The plugins that act are loaded per mode by fixtures.startup: fixtures.phases (every phase
+fixture, once) with the mode's `site`: fixtures.staging and fixtures.deploy for a rehearsal,
+fixtures.production for the NAS.
 
 `pytest` alone runs the rehearsal (suites/); `pytest tests` runs the project's own tests.
 """
