@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from botocore.client import BaseClient
 
-from cutover.inventory import ObjectVersion, iso_text
+from cutover.inventory import Inventory, ObjectVersion, capture_inventory, iso_text
 from cutover.s3 import S3Endpoint
 from cutover.versionstore import VersionStore
 
@@ -26,6 +26,22 @@ def listing_client(endpoint: S3Endpoint, *, connections: int = 16) -> BaseClient
     """An S3 client for bulk listing: LastModified kept as the server's text (normalised by
     `iso_text` only when it is not S3's millisecond ISO form), one connection per thread."""
     return endpoint.client(retries=3, timeout=60, connections=connections, text_timestamps=True)
+
+
+def inventory_of(
+    endpoint: S3Endpoint, engine: str, *, sample_size: int = 0, find_encrypted: bool = False
+) -> Inventory:
+    """Everything `endpoint` serves, read with its root keys (settings and IAM included) and
+    paged through the text-keeping listing client: the one way a baseline or a read-back is
+    taken."""
+    return capture_inventory(
+        endpoint.client(),
+        engine=engine,
+        admin=endpoint.admin(),
+        sample_size=sample_size,
+        find_encrypted=find_encrypted,
+        lister=listing_client(endpoint),
+    )
 
 
 @dataclass
