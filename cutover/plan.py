@@ -19,8 +19,6 @@ from cutover.rotation import SECRET_KEY, root_key_clients, rotated_app
 from cutover.runbook import Step, cutover_steps, env_file_note, rollback_steps, tools
 from cutover.truenas import CronJob
 
-_tools = tools
-
 
 def _secrets_dir(profile: Profile) -> str:
     return profile.host.secrets_dir if profile.host else "<secrets dir>"
@@ -54,7 +52,7 @@ def rotation_step(profile: Profile, app: AppSpec, cron_jobs: list[CronJob] | Non
         "70 rotate key",
         f"rotate the {name} app's root secret ({SECRET_KEY} <- {profile.rotation.source}); the "
         "old one is refused from then on, IAM must stay as it was",
-        truenas.app_update_command(name, rotated.to_yaml(), midclt=_tools(profile).midclt),
+        truenas.app_update_command(name, rotated.to_yaml(), midclt=tools(profile).midclt),
         f"the {name} app already runs with the new secret (resumed run)",
         notes=(*env_file_note(rotated), heading, *clients),
     )
@@ -97,7 +95,7 @@ def sso_step(profile: Profile, app: AppSpec) -> Step:
         f"update the {profile.target.app} app with the {oidc.provider} OIDC settings, then "
         f"create the IAM policies named after the mapped groups: {policies}",
         truenas.app_update_command(
-            profile.target.app, updated.to_yaml(), midclt=_tools(profile).midclt
+            profile.target.app, updated.to_yaml(), midclt=tools(profile).midclt
         ),
         f"the {profile.target.app} app already carries these settings (the policies are "
         "written again)",

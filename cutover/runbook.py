@@ -1,9 +1,9 @@
 """The runbook's acting steps as objects: one object both describes a step for the plan and
 performs it, so the plan an operator approves cannot drift from what the run does.
 
-Each step says what it will do (`describe`, the plan's line and exact command), whether it is
-already done (`already_done`, which makes a resumed run safe) and does it (`perform`, on a
-Site). The record line of every step names the plan's step, so a test can hold the performed
+Each step says what it will do (`describe`, the plan's line and exact command), looks at the
+site once (`observe`), says from that whether it is already done (`already_done`, which makes a
+resumed run safe) and does it (`perform`, on a Site, with what it saw). The record line of every step names the plan's step, so a test can hold the performed
 steps against the plan, in order (`planned` / `performed`).
 """
 
@@ -13,7 +13,7 @@ import re
 import shlex
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from cutover import truenas, zfs
 from cutover.appspec import AppSpec
@@ -52,6 +52,7 @@ class Outcome:
     step: Step
     did: str  # the record's sentence: what ran (with its command), or why nothing had to
     performed: bool
+    seen: Any = None  # what the step observed on the site before acting
 
     @property
     def line(self) -> str:
@@ -59,28 +60,33 @@ class Outcome:
 
 
 class RunbookStep:
-    """Describe, check, perform: the three things the plan and the run share."""
+    """Describe, observe, check, perform: what the plan and the run share. The site is read
+    once per step (each read is an SSH round trip on the NAS)."""
 
     def describe(self) -> Step:
         raise NotImplementedError
 
-    def already_done(self, site: Site) -> str | None:
+    def observe(self, site: Site) -> Any:
+        return None
+
+    def already_done(self, seen: Any) -> str | None:
         """Why nothing needs doing (a resumed run), or None."""
         return None
 
-    def perform(self, site: Site) -> str:
+    def perform(self, site: Site, seen: Any) -> str:
         raise NotImplementedError
 
 
 def run(step: RunbookStep, site: Site, before: Callable[[], None] | None = None) -> Outcome:
     """The step, unless already done; `before` runs only when it acts (the downtime clock,
     lost writes read before a rollback)."""
-    done = step.already_done(site)
+    seen = step.observe(site)
+    done = step.already_done(seen)
     if done is not None:
-        return Outcome(step.describe(), done, performed=False)
+        return Outcome(step.describe(), done, performed=False, seen=seen)
     if before is not None:
         before()
-    return Outcome(step.describe(), step.perform(site), performed=True)
+    return Outcome(step.describe(), step.perform(site, seen), performed=True, seen=seen)
 
 
 def tagged(step: Step, did: str) -> str:
@@ -93,8 +99,10 @@ def tools(profile: Profile) -> ToolsSpec:
     return profile.host.tools if profile.host else ToolsSpec()
 
 
-def _app_or_none(site: Site, name: str) -> App | None:
-    return site.app(name)
+@dataclass(frozen=True)
+class SnapshotSeen:
+    existing: zfs.Snapshot | None
+    children: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -110,16 +118,22 @@ class TakeSnapshot(RunbookStep):
             f"{ds}@{snap} already exists (kept as is; taken with -r when {ds} has child datasets)",
         )
 
-    def already_done(self, site: Site) -> str | None:
+    def observe(self, site: Site) -> SnapshotSeen:
         ds, snap = self.profile.dataset.zfs, self.profile.dataset.snapshot
-        existing = zfs.find_snapshot(site.snapshots(ds), ds, snap)
-        if existing is None:
-            return None
-        return f"snapshot {existing.full_name} already there (creation {existing.creation}): kept"
+        children = tuple(site.children(ds))
+        return SnapshotSeen(zfs.find_snapshot(site.snapshots(ds), ds, snap), children)
 
-    def perform(self, site: Site) -> str:
+    def already_done(self, seen: SnapshotSeen) -> str | None:
+        if seen.existing is None:
+            return None
+        return (
+            f"snapshot {seen.existing.full_name} already there (creation "
+            f"{seen.existing.creation}): kept"
+        )
+
+    def perform(self, site: Site, seen: SnapshotSeen) -> str:
         ds, snap = self.profile.dataset.zfs, self.profile.dataset.snapshot
-        command = site.snapshot(ds, snap, recursive=bool(site.children(ds)))
+        command = site.snapshot(ds, snap, recursive=bool(seen.children))
         return f"took the rollback snapshot: sudo {command}"
 
 
@@ -142,18 +156,18 @@ class StopApp(RunbookStep):
             f"app.query shows {self.name} STOPPED",
         )
 
-    def already_done(self, site: Site) -> str | None:
-        app = _app_or_none(site, self.name)
-        if app is None or app.stopped:
-            state = app.state if app else "not deployed"
+    def observe(self, site: Site) -> App | None:
+        return site.app(self.name)
+
+    def already_done(self, seen: App | None) -> str | None:
+        if seen is None or seen.stopped:
+            state = seen.state if seen else "not deployed"
             return self.done_text.format(name=self.name, state=state)
         return None
 
-    def perform(self, site: Site) -> str:
-        app = _app_or_none(site, self.name)
+    def perform(self, site: Site, seen: App) -> str:
         command = site.stop_app(self.name)
-        state = app.state if app else "?"
-        return self.did_text.format(name=self.name, state=state, command=command)
+        return self.did_text.format(name=self.name, state=seen.state, command=command)
 
 
 @dataclass(frozen=True)
@@ -170,11 +184,13 @@ class StartApp(RunbookStep):
             f"app.query shows {self.name} RUNNING",
         )
 
-    def already_done(self, site: Site) -> str | None:
-        app = _app_or_none(site, self.name)
-        return f"{self.name} already RUNNING" if app and app.state == AppState.RUNNING else None
+    def observe(self, site: Site) -> App | None:
+        return site.app(self.name)
 
-    def perform(self, site: Site) -> str:
+    def already_done(self, seen: App | None) -> str | None:
+        return f"{self.name} already RUNNING" if seen and seen.state == AppState.RUNNING else None
+
+    def perform(self, site: Site, seen: App | None) -> str:
         return f"started the {self.name} app again: sudo {site.start_app(self.name)}"
 
 
@@ -206,18 +222,18 @@ class DeployTarget(RunbookStep):
             notes=env_file_note(app),
         )
 
-    def already_done(self, site: Site) -> str | None:
-        name = self.profile.target.app
-        app = _app_or_none(site, name)
-        if app is not None and app.state == AppState.RUNNING:
-            return f"{name} already deployed and RUNNING: kept (resumed run)"
+    def observe(self, site: Site) -> App | None:
+        return site.app(self.profile.target.app)
+
+    def already_done(self, seen: App | None) -> str | None:
+        if seen is not None and seen.state == AppState.RUNNING:
+            return f"{self.profile.target.app} already deployed and RUNNING: kept (resumed run)"
         return None
 
-    def perform(self, site: Site) -> str:
+    def perform(self, site: Site, seen: App | None) -> str:
         name = self.profile.target.app
-        app = _app_or_none(site, name)
-        if app is not None:
-            return f"{name} was {app.state}: started it: sudo {site.start_app(name)}"
+        if seen is not None:
+            return f"{name} was {seen.state}: started it: sudo {site.start_app(name)}"
         site.create_app(name, self.spec.to_yaml())
         return (
             f"created the {name} Custom App (sudo {tools(self.profile).midclt} call -job "
@@ -239,10 +255,13 @@ class RollbackDataset(RunbookStep):
             "(never twice)",
         )
 
-    def perform(self, site: Site) -> str:
+    def observe(self, site: Site) -> zfs.Snapshot | None:
         ds, snap = self.profile.dataset.zfs, self.profile.dataset.snapshot
-        snapshot = zfs.find_snapshot(site.snapshots(ds), ds, snap)
-        creation = snapshot.creation if snapshot else "?"
+        return zfs.find_snapshot(site.snapshots(ds), ds, snap)
+
+    def perform(self, site: Site, seen: zfs.Snapshot | None) -> str:
+        ds, snap = self.profile.dataset.zfs, self.profile.dataset.snapshot
+        creation = seen.creation if seen else "?"
         return f"rolled {ds} back to @{snap} (creation {creation}): sudo {site.rollback(ds, snap)}"
 
 
@@ -262,7 +281,8 @@ class RollbackChildren(RunbookStep):
             f"no child dataset of {ds} has @{snap}",
         )
 
-    def _children(self, site: Site) -> list[str]:
+    def observe(self, site: Site) -> list[str]:
+        """The children that have the snapshot."""
         ds, snap = self.profile.dataset.zfs, self.profile.dataset.snapshot
         return [
             child
@@ -270,15 +290,15 @@ class RollbackChildren(RunbookStep):
             if zfs.find_snapshot(site.snapshots(child), child, snap) is not None
         ]
 
-    def already_done(self, site: Site) -> str | None:
-        if self._children(site):
+    def already_done(self, seen: list[str]) -> str | None:
+        if seen:
             return None
         ds, snap = self.profile.dataset.zfs, self.profile.dataset.snapshot
         return f"no child dataset of {ds} has @{snap}: nothing more to roll back"
 
-    def perform(self, site: Site) -> str:
+    def perform(self, site: Site, seen: list[str]) -> str:
         snap = self.profile.dataset.snapshot
-        done = [f"sudo {site.rollback(child, snap)}" for child in self._children(site)]
+        done = [f"sudo {site.rollback(child, snap)}" for child in seen]
         return "rolled back child dataset(s): " + "; ".join(done)
 
 
