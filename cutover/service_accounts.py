@@ -14,7 +14,6 @@ seeded key is probed with ListBuckets.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import shlex
@@ -28,13 +27,11 @@ from cutover.redact import remember
 from cutover.s3 import UserKey, error_code
 
 NEVER_EXPIRING_ACCESS_KEY = "svc-noexpiry-etl"  # MinIO: 3-20 characters
+DATED_ACCESS_KEY = "svc-dated-etl"
 # How MinIO's identity.json (under .minio.sys/config/iam/service-accounts/<key>/) says "never".
 EPOCH = "1970-01-01T00:00:00Z"
 EXPIRATION_PATTERN = r'"expiration":"([^"]*)"'
 SERVICE_ACCOUNT_NAME = "etl-nightly"
-
-
-DATED_ACCESS_KEY = "svc-dated-etl"
 
 
 def seed_service_account(
@@ -58,10 +55,6 @@ def seed_service_account(
     return UserKey(access_key, secret, None)
 
 
-def seed_never_expiring_service_account(admin) -> UserKey:
-    return seed_service_account(admin, NEVER_EXPIRING_ACCESS_KEY)
-
-
 def service_account_missing(admin, access_key: str) -> str | None:
     """None when the engine's admin API knows the account; else its refusal (code or status)."""
     try:
@@ -78,12 +71,6 @@ def service_account_missing(admin, access_key: str) -> str | None:
             f" (HTTP {status.group(1)})" if status else ""
         )
     return None
-
-
-def stored_expiration(admin, access_key: str) -> str:
-    """What MinIO reports as the account's expiration ("" when it reports none)."""
-    info = json.loads(admin.get_service_account(access_key) or "{}")
-    return str(info.get("expiration") or "")
 
 
 def key_refusal(key: UserKey, url: str) -> str | None:
